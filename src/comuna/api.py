@@ -14,6 +14,7 @@ from comuna.core.api import router as core_router
 from comuna.core.auth import SessionOrToken
 from comuna.core.errors import DomainError, PermissionDeniedError, error_body
 from comuna.geography.api import router as geography_router
+from comuna.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Comuna API",
@@ -28,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/geography/", geography_router)
+api.add_router("/", registry_router)
 
 
 def _fields_from_validation(errors: list[dict[str, Any]]) -> dict[str, list[str]]:

@@ -89,5 +89,4 @@ def test_an_ended_membership_gives_no_access(cast: Cast) -> None:
     actions.membership_end(
         actor=None, membership=membership, on=timezone.localdate() - timedelta(days=1)
     )
-    bob = User.objects.get(pk=cast.bob.pk)  # a fresh object: the viewer is cached per user
-    assert not access.can_change(bob, owner_id=cast.maizal.pk)
+    assert not access.can_change(cast.bob, owner_id=cast.maizal.pk)

@@ -18,7 +18,11 @@ GOOD_SECRET = "s" * 30 + "-a-long-production-secret-for-tests"
 
 
 def run_comuna(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("COMUNA_", "PYTEST", "DJANGO_ALLOW"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COMUNA_", "PYTEST", "DJANGO_ALLOW"))
+    }
     clean.update(env)
     clean.setdefault("COMUNA_VAR_DIR", str(ROOT / "var" / "test-settings"))
     return subprocess.run(  # noqa: S603 - our own command

@@ -15,12 +15,13 @@ see but not change answers 403. Staff accounts see and change everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,13 +66,31 @@ class Viewer:
         return {org_id for org_id, held in self.roles.items() if wanted is None or held & wanted}
 
 
+# Viewers are cached for the length of one request (ViewerCacheMiddleware); outside a request
+# (commands, tasks, tests) every call reads the memberships afresh, so an action sees the
+# roles that earlier actions granted.
+_request_cache: ContextVar[dict[int, Viewer] | None] = ContextVar("viewer_cache", default=None)
+
+
+class ViewerCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_cache.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_cache.reset(token)
+
+
 def viewer_for(user: AnyUser | None) -> Viewer:
-    """The viewer of a user, cached on the user object for the request."""
+    """What the user is in the network (cached within a request)."""
     if user is None or not user.is_authenticated:
         return Viewer(user_id=None, is_staff=False, person_id=None)
-    cached: Viewer | None = getattr(user, "_comuna_viewer", None)
-    if cached is not None:
-        return cached
+    cache = _request_cache.get()
+    if cache is not None and user.pk in cache:
+        return cache[user.pk]
     person_id = Person.objects.filter(user_id=user.pk).values_list("id", flat=True).first()
     roles: dict[int, set[str]] = {}
     if person_id is not None:
@@ -99,7 +118,8 @@ def viewer_for(user: AnyUser | None) -> Viewer:
         person_id=person_id,
         roles=roles,
     )
-    setattr(user, "_comuna_viewer", viewer)  # noqa: B010 - a per-request cache on the user
+    if cache is not None:
+        cache[user.pk] = viewer
     return viewer
 
 

@@ -19,3 +19,8 @@ def paginate(
     params = request.GET.copy()
     params.pop("page", None)
     return page, params.urlencode()
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True when htmx asked for a fragment (django-htmx sets request.htmx)."""
+    return bool(getattr(request, "htmx", False))

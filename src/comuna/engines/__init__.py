@@ -1,0 +1,1 @@
+"""Pure computation engines: no Django imports, frozen dataclasses in and out."""
