@@ -86,10 +86,19 @@ def build_template() -> Catalog:
 
 
 def load_po() -> Catalog:
-    if not PO.exists():
-        return Catalog(locale="es", project="comuna", charset="utf-8")
-    with PO.open("rb") as handle:
-        return read_po(handle, locale="es")
+    if PO.exists():
+        with PO.open("rb") as handle:
+            catalog = read_po(handle, locale="es")
+    else:
+        catalog = Catalog(locale="es", project="comuna", charset="utf-8")
+    # Spanish as gettext and Django's own catalogue count it: one and other (CLDR's third
+    # form, for millions, is left out so that our plurals merge with Django's).
+    catalog._num_plurals = 2
+    catalog._plural_expr = "(n != 1)"
+    for message in catalog:
+        if isinstance(message.string, tuple) and len(message.string) != 2:
+            message.string = (*tuple(message.string), "", "")[:2]
+    return catalog
 
 
 def save_po(catalog: Catalog) -> None:

@@ -22,6 +22,8 @@ from django.contrib.auth.models import User
 from comuna.core import actions
 from comuna.core.models import Organisation, OrganisationKind, Person, Role
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 PASSWORD = "una-clave-de-prueba-larga"
 
 
@@ -90,3 +92,14 @@ def cast(db: None) -> Cast:
             role=role,
         )
     return Cast(maizal=maizal, delicias=delicias, zamora=zamora, **people)
+
+
+@pytest.fixture
+def geography(db: None) -> object:
+    """States, municipalities and parishes loaded from the shipped files."""
+    from comuna.geography import maps, queries
+    from comuna.geography.actions import geography_load
+
+    queries.clear_caches()
+    maps.clear_caches()
+    return geography_load()

@@ -15,7 +15,8 @@ see but not change answers 403. Staff accounts see and change everything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,12 +41,14 @@ MAX_DEPTH = 4
 
 @dataclass
 class Viewer:
-    """What one user is in the network: cached once per request."""
+    """What one user is in the network: their direct roles, and the ancestors of the
+    organisations asked about (read once each). Cached for one request."""
 
     user_id: int | None
     is_staff: bool
     person_id: int | None
-    roles: dict[int, set[str]] = field(default_factory=dict)  # organisation id -> roles
+    direct: dict[int, set[str]] = field(default_factory=dict)  # organisation id -> roles
+    _chains: dict[int, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def signed_in(self) -> bool:
@@ -53,23 +56,65 @@ class Viewer:
 
     @property
     def in_network(self) -> bool:
-        return self.is_staff or bool(self.roles)
+        return self.is_staff or bool(self.direct)
 
-    def roles_in(self, organisation_ids: Iterable[int]) -> set[str]:
-        found: set[str] = set()
-        for org_id in organisation_ids:
-            found |= self.roles.get(org_id, set())
+    def chain(self, organisation_id: int) -> tuple[int, ...]:
+        """The organisation and the ones above it, nearest first (one query, then cached)."""
+        found = self._chains.get(organisation_id)
+        if found is None:
+            lookups = ["parent_id"] + [
+                "__".join(["parent"] * level) + "__parent_id" for level in range(1, MAX_DEPTH)
+            ]
+            row = Organisation.objects.filter(pk=organisation_id).values_list(*lookups).first()
+            found = (organisation_id, *(pk for pk in (row or ()) if pk is not None))
+            self._chains[organisation_id] = found
         return found
 
+    def roles_for(self, organisation_id: int) -> set[str]:
+        """Roles held in the organisation or in one above it (a role reaches downwards)."""
+        if not self.direct:
+            return set()
+        held: set[str] = set()
+        for org_id in self.chain(organisation_id):
+            held |= self.direct.get(org_id, set())
+        return held
+
     def organisations_with(self, roles: Iterable[str] | None = None) -> set[int]:
+        """Organisations where the viewer holds one of `roles` directly (not those below)."""
         wanted = set(roles) if roles is not None else None
-        return {org_id for org_id, held in self.roles.items() if wanted is None or held & wanted}
+        return {org_id for org_id, held in self.direct.items() if wanted is None or held & wanted}
 
 
-# Viewers are cached for the length of one request (ViewerCacheMiddleware); outside a request
-# (commands, tasks, tests) every call reads the memberships afresh, so an action sees the
-# roles that earlier actions granted.
+def below(field_name: str, organisation_ids: Iterable[int]) -> Q:
+    """Records whose organisation (`field_name`, e.g. "owner") is one of `organisation_ids`
+    or lies below one of them, within MAX_DEPTH levels: joins, no list of descendants."""
+    ids = list(organisation_ids)
+    if not ids:
+        return Q(pk__in=[])
+    q = Q(**{f"{field_name}_id__in": ids})
+    for level in range(1, MAX_DEPTH):
+        q |= Q(**{f"{field_name}__{'__'.join(['parent'] * level)}_id__in": ids})
+    return q
+
+
+# Viewers are cached for the length of one request (ViewerCacheMiddleware) or of a
+# `viewer_cache()` block (long commands such as imports). Elsewhere (actions called from
+# tasks and tests) every call reads the memberships afresh, so an action sees the roles that
+# earlier actions granted.
 _request_cache: ContextVar[dict[int, Viewer] | None] = ContextVar("viewer_cache", default=None)
+
+
+@contextmanager
+def viewer_cache() -> Iterator[None]:
+    """Cache viewers inside the block (reuses an enclosing cache)."""
+    if _request_cache.get() is not None:
+        yield
+        return
+    token = _request_cache.set({})
+    try:
+        yield
+    finally:
+        _request_cache.reset(token)
 
 
 class ViewerCacheMiddleware:
@@ -77,11 +122,8 @@ class ViewerCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _request_cache.set({})
-        try:
+        with viewer_cache():
             return self.get_response(request)
-        finally:
-            _request_cache.reset(token)
 
 
 def viewer_for(user: AnyUser | None) -> Viewer:
@@ -92,53 +134,37 @@ def viewer_for(user: AnyUser | None) -> Viewer:
     if cache is not None and user.pk in cache:
         return cache[user.pk]
     person_id = Person.objects.filter(user_id=user.pk).values_list("id", flat=True).first()
-    roles: dict[int, set[str]] = {}
+    direct: dict[int, set[str]] = {}
     if person_id is not None:
         rows = Membership.objects.active().filter(person_id=person_id)
-        direct = list(rows.values_list("organisation_id", "role"))
-        for org_id, role in direct:
-            roles.setdefault(org_id, set()).add(role)
-        # A role reaches the organisations below: walk down a few levels in bulk.
-        frontier = {org_id: set(r) for org_id, r in roles.items()}
-        for _level in range(MAX_DEPTH):
-            if not frontier:
-                break
-            children = Organisation.objects.filter(parent_id__in=frontier).values_list(
-                "id", "parent_id"
-            )
-            next_frontier: dict[int, set[str]] = {}
-            for child_id, parent_id in children:
-                inherited = frontier[parent_id]
-                roles.setdefault(child_id, set()).update(inherited)
-                next_frontier.setdefault(child_id, set()).update(inherited)
-            frontier = next_frontier
+        for org_id, role in rows.values_list("organisation_id", "role"):
+            direct.setdefault(org_id, set()).add(role)
     viewer = Viewer(
         user_id=user.pk,
         is_staff=bool(getattr(user, "is_staff", False)),
         person_id=person_id,
-        roles=roles,
+        direct=direct,
     )
     if cache is not None:
         cache[user.pk] = viewer
     return viewer
 
 
-def visibility_filter(viewer: Viewer, owner_field: str = "owner_id") -> Q:
+def visibility_filter(viewer: Viewer, owner_field: str = "owner") -> Q:
     """A Q that keeps the records of an OwnedRecord queryset the viewer may see."""
     if viewer.is_staff:
         return Q()
     allowed = Q(visibility=Visibility.PUBLIC)
     if viewer.in_network:
         allowed |= Q(visibility=Visibility.NETWORK)
-        allowed |= Q(visibility=Visibility.UNIT, **{f"{owner_field}__in": viewer.roles.keys()})
-        allowed |= Q(
-            visibility=Visibility.RESTRICTED,
-            **{f"{owner_field}__in": viewer.organisations_with(READ_ALL_ROLES)},
+        allowed |= Q(visibility=Visibility.UNIT) & below(owner_field, viewer.direct)
+        allowed |= Q(visibility=Visibility.RESTRICTED) & below(
+            owner_field, viewer.organisations_with(READ_ALL_ROLES)
         )
     return allowed
 
 
-def visible(queryset: QuerySet[Any], user: AnyUser | None, owner_field: str = "owner_id") -> Any:
+def visible(queryset: QuerySet[Any], user: AnyUser | None, owner_field: str = "owner") -> Any:
     return queryset.filter(visibility_filter(viewer_for(user), owner_field))
 
 
@@ -149,24 +175,24 @@ def can_see(user: AnyUser | None, *, visibility: str, owner_id: int) -> bool:
     if visibility == Visibility.NETWORK:
         return viewer.in_network
     if visibility == Visibility.UNIT:
-        return owner_id in viewer.roles
-    return bool(viewer.roles.get(owner_id, set()) & READ_ALL_ROLES)
+        return bool(viewer.roles_for(owner_id))
+    return bool(viewer.roles_for(owner_id) & READ_ALL_ROLES)
 
 
 def can_change(user: AnyUser | None, *, owner_id: int) -> bool:
     viewer = viewer_for(user)
-    return viewer.is_staff or bool(viewer.roles.get(owner_id, set()) & CHANGE_ROLES)
+    return viewer.is_staff or bool(viewer.roles_for(owner_id) & CHANGE_ROLES)
 
 
 def can_coordinate(user: AnyUser | None, *, owner_id: int) -> bool:
     viewer = viewer_for(user)
-    return viewer.is_staff or Role.COORDINATOR in viewer.roles.get(owner_id, set())
+    return viewer.is_staff or Role.COORDINATOR in viewer.roles_for(owner_id)
 
 
 def can_read_all(user: AnyUser | None, *, owner_id: int) -> bool:
     """Coordinators and oversight read everything of their unit (audit, restricted records)."""
     viewer = viewer_for(user)
-    return viewer.is_staff or bool(viewer.roles.get(owner_id, set()) & READ_ALL_ROLES)
+    return viewer.is_staff or bool(viewer.roles_for(owner_id) & READ_ALL_ROLES)
 
 
 def require_visible(user: AnyUser | None, *, visibility: str, owner_id: int) -> None:
@@ -197,6 +223,6 @@ def person_private_visible(user: AnyUser | None, person: Person) -> bool:
     today = timezone.localdate()
     return (
         Membership.objects.active(today)
-        .filter(person_id=person.pk, organisation_id__in=coordinated)
+        .filter(below("organisation", coordinated), person_id=person.pk)
         .exists()
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
 SCHEMA_PATH = settings.PROJECT_DIR / "docs" / "openapi.json"
@@ -18,7 +19,10 @@ def current_schema() -> str:
 
     with translation.override("en"):
         schema = api.get_openapi_schema(path_prefix="/api/v1")
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+        + "\n"
+    )
 
 
 class Command(BaseCommand):

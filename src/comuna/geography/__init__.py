@@ -1,0 +1,1 @@
+"""States, municipalities and parishes of Venezuela, with the outlines of the states."""
