@@ -19,6 +19,7 @@ install: $(STAMP)
 demo: install
 	COMUNA_DEBUG=false $(BIN)/comuna migrate --noinput
 	COMUNA_DEBUG=false $(BIN)/comuna load-geography
+	COMUNA_DEBUG=false $(BIN)/comuna seed-demo
 	COMUNA_DEBUG=false $(BIN)/comuna collectstatic --noinput --verbosity 0
 	HOST=$(HOST) PORT=$(PORT) scripts/serve
 

@@ -126,3 +126,35 @@ def test_pages_carry_the_security_headers(client: Client) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client: Client, cast: Cast) -> None:
+    from django.core import mail
+
+    response = client.post(reverse("core:password_reset"), {"email": "carol@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/cuenta/clave/nueva/" in line)
+    path = link.split("testserver", 1)[1]
+    form = client.get(path, follow=True)
+    assert form.status_code == 200
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {
+            "new_password1": "otra-clave-muy-segura-2026",
+            "new_password2": "otra-clave-muy-segura-2026",
+        },
+    )
+    assert response.status_code == 302
+    signed_in = client.post(
+        reverse("core:login"), {"username": "carol", "password": "otra-clave-muy-segura-2026"}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_the_api_documentation_is_served_without_outside_files(client: Client) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "swagger" in body.lower()
+    assert "cdn." not in body and "unpkg" not in body

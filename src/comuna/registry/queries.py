@@ -71,12 +71,20 @@ def can_register_communes(user: AnyUser | None) -> bool:
     return root is not None and access.can_coordinate(user, owner_id=root.pk)
 
 
+# Big JSON columns that lists never show: decoding a state's outline for every row of a page
+# costs more than the rest of the page.
+HEAVY_COMMUNE = ("territory", "description", "state__outline")
+HEAVY_COUNCIL = ("territory", "state__outline", "commune__territory", "commune__description")
+
+
 # Lists -------------------------------------------------------------------------------------
 
 
 def communes(filters: Filters) -> QuerySet[Commune]:
-    qs = Commune.objects.select_related("state", "parish__municipality").filter(
-        archived_at__isnull=True
+    qs = (
+        Commune.objects.select_related("state", "parish__municipality")
+        .defer(*HEAVY_COMMUNE)
+        .filter(archived_at__isnull=True)
     )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(registry_code__icontains=filters.q))
@@ -93,8 +101,10 @@ def communes(filters: Filters) -> QuerySet[Commune]:
 
 
 def councils(filters: Filters) -> QuerySet[CommunalCouncil]:
-    qs = CommunalCouncil.objects.select_related("state", "parish__municipality", "commune").filter(
-        archived_at__isnull=True
+    qs = (
+        CommunalCouncil.objects.select_related("state", "parish__municipality", "commune")
+        .defer(*HEAVY_COUNCIL)
+        .filter(archived_at__isnull=True)
     )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(registry_code__icontains=filters.q))
@@ -188,13 +198,18 @@ def map_points(filters: Filters, limit: int) -> tuple[list[MapPoint], int]:
 
 def commune_get(*, user: AnyUser | None, slug: str) -> Commune:
     return get_object_or_404(
-        Commune.objects.select_related("state", "parish__municipality", "parent"), slug=slug
+        Commune.objects.select_related("state", "parish__municipality", "parent").defer(
+            "state__outline", "parent__description"
+        ),
+        slug=slug,
     )
 
 
 def council_get(*, user: AnyUser | None, slug: str) -> CommunalCouncil:
     return get_object_or_404(
-        CommunalCouncil.objects.select_related("state", "parish__municipality", "commune"),
+        CommunalCouncil.objects.select_related("state", "parish__municipality", "commune").defer(
+            "state__outline", "commune__territory", "commune__description"
+        ),
         slug=slug,
     )
 
@@ -304,7 +319,12 @@ def links_of(organisation: Organisation) -> list[LinkRow]:
 
 
 def councils_of(commune: Commune) -> QuerySet[CommunalCouncil]:
-    return CommunalCouncil.objects.filter(commune=commune).select_related("parish").order_by("name")
+    return (
+        CommunalCouncil.objects.filter(commune=commune)
+        .select_related("parish")
+        .defer("territory")
+        .order_by("name")
+    )
 
 
 def council_history(commune: Commune) -> QuerySet[CouncilMembership]:
@@ -333,6 +353,7 @@ def members_of(aggregation: Aggregation) -> QuerySet[Commune]:
             ).values("commune_id")
         )
         .select_related("state", "parish__municipality")
+        .defer(*HEAVY_COMMUNE)
         .order_by("name")
     )
 
