@@ -75,6 +75,9 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # Keep each thread's connection: opening one and running the PRAGMAs on every
+        # request costs more than most pages.
+        "CONN_MAX_AGE": None,
         "OPTIONS": {
             # WAL lets readers go on while one writer writes; IMMEDIATE avoids "database is
             # locked" errors when two transactions upgrade from read to write at once.

@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import PageNumberPagination, paginate
 
 from comuna.core.auth import token_required
 from comuna.core.errors import DomainError
+from comuna.core.fragments import cache_public_get
 from comuna.geography.models import Parish
 from comuna.registry import actions, queries
 from comuna.registry.models import Aggregation, CommunalCouncil, Commune, Link
@@ -279,9 +281,11 @@ def council_detail(council: CommunalCouncil) -> dict[str, Any]:
 
 
 @router.get("/communes", response=list[CommuneOut], summary="List communes")
+@decorate_view(cache_public_get())
 @paginate(PageNumberPagination)
 def commune_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
-    return queries.communes(filters.filters())
+    # In the order they were registered: stable across pages and cheap to page through.
+    return queries.communes(filters.filters()).order_by("pk")
 
 
 @router.get("/communes/{slug}", response=CommuneDetailOut, summary="A commune")
@@ -312,9 +316,10 @@ def commune_patch(request: HttpRequest, slug: str, payload: CommunePatch) -> dic
 
 
 @router.get("/councils", response=list[CouncilOut], summary="List communal councils")
+@decorate_view(cache_public_get())
 @paginate(PageNumberPagination)
 def council_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
-    return queries.councils(filters.filters())
+    return queries.councils(filters.filters()).order_by("pk")
 
 
 @router.get("/councils/{slug}", response=CouncilDetailOut, summary="A communal council")
@@ -355,6 +360,7 @@ def council_patch(request: HttpRequest, slug: str, payload: CouncilPatch) -> dic
 
 
 @router.get("/aggregations", response=list[AggregationOut], summary="List aggregations")
+@decorate_view(cache_public_get())
 @paginate(PageNumberPagination)
 def aggregation_list(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     qs = queries.aggregations(filters.filters()).prefetch_related("members__commune")
@@ -391,6 +397,7 @@ class LinkListOut(Schema):
 
 
 @router.get("/links", response=list[LinkListOut], summary="Open links between organisations")
+@decorate_view(cache_public_get())
 @paginate(PageNumberPagination)
 def link_list(request: HttpRequest, kind: str = "") -> Any:
     qs = Link.objects.filter(ended__isnull=True).order_by("pk")

@@ -81,11 +81,8 @@ HEAVY_COUNCIL = ("territory", "state__outline", "commune__territory", "commune__
 
 
 def communes(filters: Filters) -> QuerySet[Commune]:
-    qs = (
-        Commune.objects.select_related("state", "parish__municipality")
-        .defer(*HEAVY_COMMUNE)
-        .filter(archived_at__isnull=True)
-    )
+    """Communes matching the filters, by name (archiving is not offered yet: all are listed)."""
+    qs = Commune.objects.select_related("state", "parish__municipality").defer(*HEAVY_COMMUNE)
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(registry_code__icontains=filters.q))
     if filters.state:
@@ -101,10 +98,8 @@ def communes(filters: Filters) -> QuerySet[Commune]:
 
 
 def councils(filters: Filters) -> QuerySet[CommunalCouncil]:
-    qs = (
-        CommunalCouncil.objects.select_related("state", "parish__municipality", "commune")
-        .defer(*HEAVY_COUNCIL)
-        .filter(archived_at__isnull=True)
+    qs = CommunalCouncil.objects.select_related("state", "parish__municipality", "commune").defer(
+        *HEAVY_COUNCIL
     )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(registry_code__icontains=filters.q))
@@ -122,7 +117,7 @@ def councils(filters: Filters) -> QuerySet[CommunalCouncil]:
 def aggregations(filters: Filters) -> QuerySet[Aggregation]:
     qs = Aggregation.objects.annotate(
         commune_total=Count("members", filter=Q(members__left__isnull=True))
-    ).filter(archived_at__isnull=True)
+    )
     if filters.q:
         qs = qs.filter(name__icontains=filters.q)
     if filters.state:
@@ -147,8 +142,7 @@ def counts_by_state(filters: Filters) -> list[dict[str, Any]]:
     )
     council_counts = Counter(
         dict(
-            CommunalCouncil.objects.filter(archived_at__isnull=True)
-            .order_by()
+            CommunalCouncil.objects.order_by()
             .values_list("state__code")
             .annotate(n=Count("pk"))
             .values_list("state__code", "n")

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access
 from comuna.core.errors import DomainError
+from comuna.core.fragments import cached_fragment, data_version
 from comuna.core.pagination import is_htmx, paginate
 from comuna.geography import maps
 from comuna.registry import actions, charts, queries
@@ -79,18 +81,30 @@ def commune_dots(points: list[queries.MapPoint], degree: dict[str, int] | None =
 def home(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
     form = DirectoryFilterForm(request.GET or None, states=queries.states_for_filter())
-    points, total = queries.map_points(filters, MAP_LIMIT)
+
+    def results() -> str:
+        points, total = queries.map_points(filters, MAP_LIMIT)
+        return render_to_string(
+            "registry/home.html#results",
+            {
+                "map": maps.state_map(current=filters.state or None, dots=commune_dots(points)),
+                "shown": len(points),
+                "total": total,
+                "counts": queries.counts_by_state(filters),
+            },
+            request=request,
+        )
+
+    key = f"registry:home:{filters}:{data_version()}:{get_language()}"
+    fragment = cached_fragment(key, results)
+    if is_htmx(request):
+        return HttpResponse(fragment)
     context = {
         "form": form,
-        "map": maps.state_map(current=filters.state or None, dots=commune_dots(points)),
-        "shown": len(points),
-        "total": total,
-        "counts": queries.counts_by_state(filters),
-        "query": request.GET.urlencode(),
+        "results": fragment,
         "can_register": queries.can_register_communes(request.user),
     }
-    template = "registry/home.html#results" if is_htmx(request) else "registry/home.html"
-    return render(request, template, context)
+    return render(request, "registry/home.html", context)
 
 
 @vary_on_headers("HX-Request")
@@ -98,49 +112,71 @@ def directory(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
     form = DirectoryFilterForm(request.GET or None, states=queries.states_for_filter())
     kind = request.GET.get("tipo", "comunas")
-    items: Any
-    if kind == "consejos":
-        items = queries.councils(filters)
-    elif kind == "agregaciones":
-        items = queries.aggregations(filters)
-    else:
+    if kind not in {"comunas", "consejos", "agregaciones"}:
         kind = "comunas"
-        items = queries.communes(filters)
-    page, query = paginate(request, items)
+
+    def results() -> str:
+        items: Any
+        if kind == "consejos":
+            items = queries.councils(filters)
+        elif kind == "agregaciones":
+            items = queries.aggregations(filters)
+        else:
+            items = queries.communes(filters)
+        page, query = paginate(request, items)
+        return render_to_string(
+            "registry/directory.html#results",
+            {"kind": kind, "page": page, "query": query, "export_query": request.GET.urlencode()},
+            request=request,
+        )
+
+    key = f"registry:directory:{request.GET.urlencode()}:{data_version()}:{get_language()}"
+    fragment = cached_fragment(key, results)
+    if is_htmx(request):
+        return HttpResponse(fragment)
     context = {
         "form": form,
-        "kind": kind,
-        "page": page,
-        "query": query,
-        "export_query": request.GET.urlencode(),
+        "results": fragment,
         "can_register": queries.can_register_communes(request.user),
     }
-    template = "registry/directory.html#results" if is_htmx(request) else "registry/directory.html"
-    return render(request, template, context)
+    return render(request, "registry/directory.html", context)
 
 
 def commune(request: HttpRequest, slug: str) -> HttpResponse:
     item = queries.commune_get(user=request.user, slug=slug)
-    assessments = list(queries.assessments_of(item))
-    dots = (
-        [maps.dot(item.lon, item.lat, item.name, css="dot")]
-        if item.lon is not None and item.lat is not None
-        else []
-    )
+    language = get_language() or "es"
+
+    def body() -> str:
+        assessments = list(queries.assessments_of(item))
+        dots = (
+            [maps.dot(item.lon, item.lat, item.name, css="dot")]
+            if item.lon is not None and item.lat is not None
+            else []
+        )
+        return render_to_string(
+            "registry/commune.html#body",
+            {
+                "commune": item,
+                "councils": queries.councils_of(item),
+                "history": queries.council_history(item)[:50],
+                "seats": queries.seats(item, language),
+                "links": queries.links_of(item),
+                "assessments": assessments,
+                "chart": charts.capacity_chart(assessments),
+                "aggregations": queries.aggregations_of(item),
+                "map": maps.state_map(current=item.state.code, dots=dots),
+            },
+            request=request,
+        )
+
+    key = f"registry:commune:{item.pk}:{data_version()}:{language}"
     return render(
         request,
         "registry/commune.html",
         {
             "commune": item,
             "perms": queries.permissions_for(request.user, item),
-            "councils": queries.councils_of(item),
-            "history": queries.council_history(item)[:50],
-            "seats": queries.seats(item, get_language() or "es"),
-            "links": queries.links_of(item),
-            "assessments": assessments,
-            "chart": charts.capacity_chart(assessments),
-            "aggregations": queries.aggregations_of(item),
-            "map": maps.state_map(current=item.state.code, dots=dots),
+            "body": cached_fragment(key, body),
         },
     )
 
@@ -184,29 +220,37 @@ def aggregation(request: HttpRequest, slug: str) -> HttpResponse:
 def graph(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
     form = DirectoryFilterForm(request.GET or None, states=queries.states_for_filter())
-    data = queries.graph(filters, limit=MAP_LIMIT)
-    positions = {n.slug: maps.project(n.lon, n.lat) for n in data.nodes}
-    edges = [
-        {
-            "x1": positions[s][0],
-            "y1": positions[s][1],
-            "x2": positions[t][0],
-            "y2": positions[t][1],
-            "kind": k,
-        }
-        for s, t, k in data.edges
-    ]
-    context = {
-        "form": form,
-        "graph": data,
-        "edges": edges,
-        "map": maps.state_map(
-            current=filters.state or None, dots=commune_dots(data.nodes, data.degree)
-        ),
-        "query": request.GET.urlencode(),
-    }
-    template = "registry/graph.html#results" if is_htmx(request) else "registry/graph.html"
-    return render(request, template, context)
+
+    def results() -> str:
+        data = queries.graph(filters, limit=MAP_LIMIT)
+        positions = {n.slug: maps.project(n.lon, n.lat) for n in data.nodes}
+        edges = [
+            {
+                "x1": positions[s][0],
+                "y1": positions[s][1],
+                "x2": positions[t][0],
+                "y2": positions[t][1],
+                "kind": k,
+            }
+            for s, t, k in data.edges
+        ]
+        return render_to_string(
+            "registry/graph.html#results",
+            {
+                "graph": data,
+                "edges": edges,
+                "map": maps.state_map(
+                    current=filters.state or None, dots=commune_dots(data.nodes, data.degree)
+                ),
+            },
+            request=request,
+        )
+
+    key = f"registry:graph:{filters}:{data_version()}:{get_language()}"
+    fragment = cached_fragment(key, results)
+    if is_htmx(request):
+        return HttpResponse(fragment)
+    return render(request, "registry/graph.html", {"form": form, "results": fragment})
 
 
 # Coordinator forms --------------------------------------------------------------------------
