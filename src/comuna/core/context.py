@@ -26,10 +26,15 @@ def register_nav(item: NavItem) -> None:
         NAVIGATION.sort(key=lambda nav: nav.order)
 
 
+_urls: dict[str, str] = {}
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for item in NAVIGATION:
-        url = reverse(item.url_name)
+        url = _urls.get(item.url_name)
+        if url is None:
+            url = _urls[item.url_name] = reverse(item.url_name)
         current = request.path == url or (url != "/" and request.path.startswith(url))
         items.append({"label": item.label, "url": url, "current": current})
     return {"nav_items": items}

@@ -64,6 +64,8 @@ def permissions_for(user: AnyUser | None, organisation: Organisation) -> Permiss
 
 
 def can_register_communes(user: AnyUser | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
     viewer = access.viewer_for(user)
     if viewer.is_staff:
         return True

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -61,6 +62,21 @@ def filters_from(request: HttpRequest) -> queries.Filters:
     )
 
 
+def filters_html(request: HttpRequest, *, with_kind: bool = False) -> SafeString:
+    """The filter form, rendered once for each query string and language."""
+
+    def render_form() -> str:
+        form = DirectoryFilterForm(request.GET or None, states=queries.states_for_filter())
+        return render_to_string(
+            "registry/_filters.html",
+            {"form": form, "with_kind": with_kind, "with_search": with_kind},
+            request=request,
+        )
+
+    key = f"registry:filters:{request.path}:{request.GET.urlencode()}:{with_kind}:{get_language()}"
+    return cached_fragment(f"{key}:{data_version()}", render_form)
+
+
 def commune_dots(points: list[queries.MapPoint], degree: dict[str, int] | None = None) -> list[Any]:
     dots = []
     for p in points:
@@ -80,7 +96,6 @@ def commune_dots(points: list[queries.MapPoint], degree: dict[str, int] | None =
 @vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
-    form = DirectoryFilterForm(request.GET or None, states=queries.states_for_filter())
 
     def results() -> str:
         points, total = queries.map_points(filters, MAP_LIMIT)
@@ -100,7 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_htmx(request):
         return HttpResponse(fragment)
     context = {
-        "form": form,
+        "filters": filters_html(request),
         "results": fragment,
         "can_register": queries.can_register_communes(request.user),
     }
@@ -110,7 +125,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def directory(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
-    form = DirectoryFilterForm(request.GET or None, states=queries.states_for_filter())
     kind = request.GET.get("tipo", "comunas")
     if kind not in {"comunas", "consejos", "agregaciones"}:
         kind = "comunas"
@@ -135,7 +149,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     if is_htmx(request):
         return HttpResponse(fragment)
     context = {
-        "form": form,
+        "filters": filters_html(request, with_kind=True),
         "results": fragment,
         "can_register": queries.can_register_communes(request.user),
     }
@@ -219,7 +233,6 @@ def aggregation(request: HttpRequest, slug: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def graph(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
-    form = DirectoryFilterForm(request.GET or None, states=queries.states_for_filter())
 
     def results() -> str:
         data = queries.graph(filters, limit=MAP_LIMIT)
@@ -250,7 +263,9 @@ def graph(request: HttpRequest) -> HttpResponse:
     fragment = cached_fragment(key, results)
     if is_htmx(request):
         return HttpResponse(fragment)
-    return render(request, "registry/graph.html", {"form": form, "results": fragment})
+    return render(
+        request, "registry/graph.html", {"filters": filters_html(request), "results": fragment}
+    )
 
 
 # Coordinator forms --------------------------------------------------------------------------
