@@ -104,6 +104,14 @@ def below(field_name: str, organisation_ids: Iterable[int]) -> Q:
 _request_cache: ContextVar[dict[int, Viewer] | None] = ContextVar("viewer_cache", default=None)
 
 
+_request_store: ContextVar[dict[str, object] | None] = ContextVar("request_store", default=None)
+
+
+def request_store() -> dict[str, object] | None:
+    """A dict that lives as long as the current request (None outside one)."""
+    return _request_store.get()
+
+
 @contextmanager
 def viewer_cache() -> Iterator[None]:
     """Cache viewers inside the block (reuses an enclosing cache)."""
@@ -111,10 +119,12 @@ def viewer_cache() -> Iterator[None]:
         yield
         return
     token = _request_cache.set({})
+    store_token = _request_store.set({})
     try:
         yield
     finally:
         _request_cache.reset(token)
+        _request_store.reset(store_token)
 
 
 class ViewerCacheMiddleware:

@@ -21,15 +21,23 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from comuna.core.access import request_store
 from comuna.core.models import AuditEvent
 
 ViewFunc = Callable[..., HttpResponse]
 
 
 def data_version() -> str:
-    """Changes whenever anything is written through an action, and every day."""
+    """Changes whenever anything is written through an action, and every day. Read once
+    per request (within a request the cached viewers' block, see core.access)."""
+    store = request_store()
+    if store is not None and "data_version" in store:
+        return str(store["data_version"])
     newest = AuditEvent.objects.aggregate(newest=Max("id"))["newest"] or 0
-    return f"{newest}-{timezone.localdate().isoformat()}"
+    version = f"{newest}-{timezone.localdate().isoformat()}"
+    if store is not None:
+        store["data_version"] = version
+    return version
 
 
 def cached_fragment(key: str, render: Callable[[], str], timeout: int = 600) -> SafeString:
