@@ -8,7 +8,6 @@ Writes bench/results/geography.md.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,21 +26,6 @@ URLS = [
 ]
 
 
-def postgres_url() -> str | None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        return url
-    ready = subprocess.run(
-        ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"], check=False
-    ).returncode
-    if ready != 0:
-        return None
-    name = f"comuna_bench_{os.getpid()}"
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
-
-
 def measure(database: str, url: str | None) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="comuna-bench-") as tmp:
         env = httpbench.bench_env(Path(tmp), url)
@@ -56,17 +40,12 @@ def measure(database: str, url: str | None) -> list[str]:
 
 def main() -> int:
     sections = measure("SQLite", None)
-    pg = postgres_url()
+    pg = httpbench.postgres_database("geography")
     if pg:
         try:
             sections += measure("PostgreSQL", pg)
         finally:
-            name = pg.rsplit("/", 1)[1]
-            if name.startswith("comuna_bench_"):
-                subprocess.run(
-                    ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name],
-                    check=False,
-                )
+            httpbench.drop_postgres_database(pg)
     else:
         sections += ["PostgreSQL was not reachable at 127.0.0.1:5432: not measured.", ""]
     report = [

@@ -198,3 +198,27 @@ def table(results: list[Result], baseline: Result, budget_ms: float | None = Non
             )
         lines.append(row)
     return lines
+
+
+def postgres_database(tag: str) -> str | None:
+    """A fresh PostgreSQL database for a benchmark (BENCH_DATABASE_URL wins), or None when no
+    server answers at 127.0.0.1:5432. Drop it with `drop_postgres_database`."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        return url
+    ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"], check=False)
+    if ready.returncode != 0:
+        return None
+    name = f"comuna_bench_{tag}_{os.getpid()}"
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by `postgres_database` (never one given in BENCH_DATABASE_URL)."""
+    name = url.rsplit("/", 1)[1]
+    if name.startswith("comuna_bench_"):
+        subprocess.run(
+            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=False
+        )

@@ -40,29 +40,6 @@ URLS = [
 ]
 
 
-def postgres_url() -> str | None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        return url
-    ready = subprocess.run(
-        ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"], check=False
-    ).returncode
-    if ready != 0:
-        return None
-    name = f"comuna_bench_registry_{os.getpid()}"
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
-
-
-def drop(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    if name.startswith("comuna_bench_"):
-        subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=False
-        )
-
-
 def seed(env: dict[str, str]) -> tuple[float, str]:
     """Seconds taken by `comuna seed-national`, and the summary line it printed."""
     started = time.perf_counter()
@@ -216,14 +193,14 @@ def main() -> int:
     load_before = os.getloadavg()
     sections, seeds = measure("SQLite", None)
     seed_rows = [seeds]
-    pg = postgres_url()
+    pg = httpbench.postgres_database("registry")
     if pg:
         try:
             pg_sections, pg_seed = measure("PostgreSQL", pg)
             sections += pg_sections
             seed_rows.append(pg_seed)
         finally:
-            drop(pg)
+            httpbench.drop_postgres_database(pg)
     else:
         sections += ["PostgreSQL was not reachable at 127.0.0.1:5432: not measured.", ""]
     report = [

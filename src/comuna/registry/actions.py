@@ -187,38 +187,46 @@ COMMUNE_FIELDS = {"name", "charter_date", "status", "seat", "description"}
 @transaction.atomic
 def commune_update(*, actor: AnyUser | None, commune: Commune, **changes: Any) -> Commune:
     access.require_change(actor, owner_id=commune.pk)
-    place = {k: changes.pop(k) for k in ("parish", "lon", "lat", "territory") if k in changes}
     code = changes.pop("registry_code", None)
-    unknown = set(changes) - COMMUNE_FIELDS
+    if "status" in changes and changes["status"] not in CommuneStatus.values:
+        raise DomainError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
+    if code is not None:
+        commune.registry_code = _check_code(Commune, code, commune.pk)
+    fields = _apply_changes(commune, changes, COMMUNE_FIELDS)
+    audit.record(
+        actor=actor,
+        verb="commune.update",
+        subject=commune,
+        organisation=commune,
+        details={"fields": sorted([*fields, *(["registry_code"] if code else [])])},
+    )
+    return commune
+
+
+def _apply_changes(
+    unit: Commune | CommunalCouncil, changes: dict[str, Any], allowed: set[str]
+) -> list[str]:
+    """Check and set the changed fields and place of a unit, save it; the names changed."""
+    place = {k: changes.pop(k) for k in ("parish", "lon", "lat", "territory") if k in changes}
+    unknown = set(changes) - allowed
     if unknown:
         raise DomainError(
             _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     if "name" in changes:
         changes["name"] = _check_name(changes["name"])
-    if "status" in changes and changes["status"] not in CommuneStatus.values:
-        raise DomainError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
-    if code is not None:
-        commune.registry_code = _check_code(Commune, code, commune.pk)
     for key, value in changes.items():
-        setattr(commune, key, value)
+        setattr(unit, key, value)
     if place:
         _place(
-            commune,
-            parish=place.get("parish", commune.parish),
-            lon=place.get("lon", commune.lon),
-            lat=place.get("lat", commune.lat),
-            territory=place.get("territory", commune.territory),
+            unit,
+            parish=place.get("parish", unit.parish),
+            lon=place.get("lon", unit.lon),
+            lat=place.get("lat", unit.lat),
+            territory=place.get("territory", unit.territory),
         )
-    commune.save()
-    audit.record(
-        actor=actor,
-        verb="commune.update",
-        subject=commune,
-        organisation=commune,
-        details={"fields": sorted([*changes, *place, *(["registry_code"] if code else [])])},
-    )
-    return commune
+    unit.save()
+    return [*changes, *place]
 
 
 @transaction.atomic
@@ -283,31 +291,23 @@ def council_update(
     *, actor: AnyUser | None, council: CommunalCouncil, **changes: Any
 ) -> CommunalCouncil:
     access.require_change(actor, owner_id=council.pk)
-    place = {k: changes.pop(k) for k in ("parish", "lon", "lat", "territory") if k in changes}
-    unknown = set(changes) - COUNCIL_FIELDS
-    if unknown:
-        raise DomainError(
-            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
-        )
-    if "name" in changes:
-        changes["name"] = _check_name(changes["name"])
-    for key, value in changes.items():
-        setattr(council, key, value)
-    if place:
-        _place(
-            council,
-            parish=place.get("parish", council.parish),
-            lon=place.get("lon", council.lon),
-            lat=place.get("lat", council.lat),
-            territory=place.get("territory", council.territory),
-        )
-    council.save()
+    if "scope" in changes and changes["scope"] not in Scope.values:
+        raise DomainError(_("Unknown scope."), fields={"scope": [_("Unknown scope.")]})
+    if "status" in changes and changes["status"] not in CouncilStatus.values:
+        raise DomainError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
+    for field in ("households", "population"):
+        if (changes.get(field) or 0) < 0:
+            raise DomainError(
+                _("%(field)s cannot be negative.") % {"field": field},
+                fields={field: [_("Must be zero or more.")]},
+            )
+    fields = _apply_changes(council, changes, COUNCIL_FIELDS)
     audit.record(
         actor=actor,
         verb="council.update",
         subject=council,
         organisation=council,
-        details={"fields": sorted([*changes, *place])},
+        details={"fields": sorted(fields)},
     )
     return council
 
