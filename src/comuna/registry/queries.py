@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -55,11 +56,14 @@ class Permissions:
     read_all: bool
 
 
-def permissions_for(user: AnyUser | None, organisation: Organisation) -> Permissions:
+def permissions_for(user: AnyUser | None, organisation: Organisation | int) -> Permissions:
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    if user is None or not user.is_authenticated:
+        return Permissions(change=False, coordinate=False, read_all=False)
     return Permissions(
-        change=access.can_change(user, owner_id=organisation.pk),
-        coordinate=access.can_coordinate(user, owner_id=organisation.pk),
-        read_all=access.can_read_all(user, owner_id=organisation.pk),
+        change=access.can_change(user, owner_id=org_id),
+        coordinate=access.can_coordinate(user, owner_id=org_id),
+        read_all=access.can_read_all(user, owner_id=org_id),
     )
 
 
@@ -199,6 +203,23 @@ def commune_get(*, user: AnyUser | None, slug: str) -> Commune:
         ),
         slug=slug,
     )
+
+
+def commune_header(*, user: AnyUser | None, slug: str) -> dict[str, Any]:
+    """What a commune's page shows above its (cached) body: one light query, or 404."""
+    row = (
+        Commune.objects.filter(slug=slug)
+        .values("pk", "name", "slug", "state__code", "state__name")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return {
+        "pk": row["pk"],
+        "name": row["name"],
+        "slug": row["slug"],
+        "state": {"code": row["state__code"], "name": row["state__name"]},
+    }
 
 
 def council_get(*, user: AnyUser | None, slug: str) -> CommunalCouncil:

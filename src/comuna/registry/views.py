@@ -157,10 +157,11 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 def commune(request: HttpRequest, slug: str) -> HttpResponse:
-    item = queries.commune_get(user=request.user, slug=slug)
+    header = queries.commune_header(user=request.user, slug=slug)
     language = get_language() or "es"
 
     def body() -> str:
+        item = queries.commune_get(user=request.user, slug=slug)
         assessments = list(queries.assessments_of(item))
         dots = (
             [maps.dot(item.lon, item.lat, item.name, css="dot")]
@@ -183,13 +184,13 @@ def commune(request: HttpRequest, slug: str) -> HttpResponse:
             request=request,
         )
 
-    key = f"registry:commune:{item.pk}:{data_version()}:{language}"
+    key = f"registry:commune:{header['pk']}:{data_version()}:{language}"
     return render(
         request,
         "registry/commune.html",
         {
-            "commune": item,
-            "perms": queries.permissions_for(request.user, item),
+            "commune": header,
+            "perms": queries.permissions_for(request.user, header["pk"]),
             "body": cached_fragment(key, body),
         },
     )
