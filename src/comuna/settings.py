@@ -147,6 +147,7 @@ AXES_VERBOSE = False
 AXES_ENABLED = ENV.flag("COMUNA_LOGIN_THROTTLE", True)
 
 LANGUAGE_CODE = "es"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [PROJECT_DIR / "locale", BASE_DIR / "locale"]
 TIME_ZONE = "America/Caracas"

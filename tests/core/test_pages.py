@@ -27,8 +27,8 @@ def test_home_speaks_english_when_asked(client: Client) -> None:
 
 
 def test_the_language_switch_sets_english(client: Client) -> None:
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response.status_code == 302
+    response = client.get(reverse("core:language"), {"language": "en", "next": "/red/"})
+    assert response.status_code == 302 and response["Location"] == "/red/"
     assert "Sign in" in client.get("/").content.decode()
 
 
@@ -158,3 +158,12 @@ def test_the_api_documentation_is_served_without_outside_files(client: Client) -
     body = response.content.decode()
     assert "swagger" in body.lower()
     assert "cdn." not in body and "unpkg" not in body
+
+
+def test_the_language_switch_does_not_redirect_elsewhere(client: Client) -> None:
+    response = client.get(
+        reverse("core:language"), {"language": "en", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+    response = client.get(reverse("core:language"), {"language": "xx", "next": "/"})
+    assert "django_language" not in response.cookies

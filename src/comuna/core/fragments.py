@@ -53,8 +53,10 @@ def cached_fragment(key: str, render: Callable[[], str], timeout: int = 600) -> 
 def cache_public_get(timeout: int = 600) -> Callable[[ViewFunc], ViewFunc]:
     """Cache whole answers to anonymous GETs of public data (no session user, no token).
 
-    The key holds the full path and the data version, so a write anywhere makes it stale.
-    Answers for signed-in callers are never cached or served from this cache."""
+    The key holds the full path, the language, whether htmx asked for a fragment, and the
+    data version, so a write anywhere makes it stale. Answers for signed-in callers are never
+    cached or served from this cache; pages served this way must not carry a CSRF token
+    (the language switch is a GET form for that reason)."""
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
@@ -69,18 +71,31 @@ def cache_public_get(timeout: int = 600) -> Callable[[ViewFunc], ViewFunc]:
             key = (
                 "get:"
                 + hashlib.sha256(
-                    f"{request.get_full_path()}|{get_language()}|{data_version()}".encode()
+                    f"{request.get_full_path()}|{request.headers.get('HX-Request', '')}|"
+                    f"{get_language()}|{data_version()}".encode()
                 ).hexdigest()
             )
             stored = cache.get(key)
             if stored is not None:
-                status, content_type, body = stored
-                return HttpResponse(body, status=status, content_type=content_type)
+                status, content_type, body, vary = stored
+                replay = HttpResponse(body, status=status, content_type=content_type)
+                if vary:
+                    replay["Vary"] = vary
+                return replay
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not getattr(response, "streaming", False):
+            if (
+                response.status_code == 200
+                and not getattr(response, "streaming", False)
+                and not response.cookies
+            ):
                 cache.set(
                     key,
-                    (response.status_code, response["Content-Type"], response.content),
+                    (
+                        response.status_code,
+                        response["Content-Type"],
+                        response.content,
+                        response.get("Vary", ""),
+                    ),
                     timeout,
                 )
             return response

@@ -9,6 +9,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("idioma/", views.language, name="language"),
     path(
         "cuenta/entrar/",
         auth_views.LoginView.as_view(

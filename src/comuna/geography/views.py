@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.vary import vary_on_headers
 
+from comuna.core.fragments import cache_public_get
 from comuna.core.pagination import paginate
 from comuna.geography import maps, queries
 from comuna.geography.forms import ParishSearchForm
@@ -16,6 +17,7 @@ from comuna.geography.forms import ParishSearchForm
 SEARCH_PAGE_SIZE = 50
 
 
+@cache_public_get()
 def index(request: HttpRequest) -> HttpResponse:
     states = list(queries.states_list())
     return render(
@@ -30,6 +32,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_get()
 def state_detail(request: HttpRequest, state: str) -> HttpResponse:
     found = queries.state_get(state)
     return render(
@@ -43,6 +46,7 @@ def state_detail(request: HttpRequest, state: str) -> HttpResponse:
     )
 
 
+@cache_public_get()
 def municipality_detail(request: HttpRequest, state: str, municipality: str) -> HttpResponse:
     found = queries.municipality_get(state=state, slug=municipality)
     return render(

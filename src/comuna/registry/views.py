@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access
 from comuna.core.errors import DomainError
-from comuna.core.fragments import cached_fragment, data_version
+from comuna.core.fragments import cache_public_get, cached_fragment, data_version
 from comuna.core.pagination import is_htmx, paginate
 from comuna.geography import maps
 from comuna.registry import actions, charts, queries
@@ -93,6 +93,7 @@ def commune_dots(points: list[queries.MapPoint], degree: dict[str, int] | None =
     return dots
 
 
+@cache_public_get()
 @vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
@@ -122,6 +123,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/home.html", context)
 
 
+@cache_public_get()
 @vary_on_headers("HX-Request")
 def directory(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
@@ -156,6 +158,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/directory.html", context)
 
 
+@cache_public_get()
 def commune(request: HttpRequest, slug: str) -> HttpResponse:
     header = queries.commune_header(user=request.user, slug=slug)
     language = get_language() or "es"
@@ -196,6 +199,7 @@ def commune(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_public_get()
 def council(request: HttpRequest, slug: str) -> HttpResponse:
     item = queries.council_get(user=request.user, slug=slug)
     return render(
@@ -210,6 +214,7 @@ def council(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_public_get()
 def aggregation(request: HttpRequest, slug: str) -> HttpResponse:
     item = queries.aggregation_get(user=request.user, slug=slug)
     members = list(queries.members_of(item))
@@ -231,6 +236,7 @@ def aggregation(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cache_public_get()
 @vary_on_headers("HX-Request")
 def graph(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
