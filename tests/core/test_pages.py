@@ -167,3 +167,23 @@ def test_the_language_switch_does_not_redirect_elsewhere(client: Client) -> None
     assert response["Location"] == "/"
     response = client.get(reverse("core:language"), {"language": "xx", "next": "/"})
     assert "django_language" not in response.cookies
+
+
+def test_public_pages_are_cached_whole_and_stay_fresh(client: Client, cast: Cast) -> None:
+    import gzip
+
+    from comuna.core import actions
+
+    first = client.get("/geografia/", HTTP_ACCEPT_ENCODING="gzip")
+    second = client.get("/geografia/", HTTP_ACCEPT_ENCODING="gzip")
+    assert first.status_code == second.status_code == 200
+    assert second["Content-Encoding"] == "gzip"
+    assert gzip.decompress(second.content) == gzip.decompress(first.content)
+    assert "Accept-Encoding" in second["Vary"]
+    # Any write makes the cached copy stale.
+    actions.organisation_create(actor=None, kind="movement", name="Movimiento", slug="mov")
+    third = client.get("/geografia/")
+    assert third.status_code == 200 and "Content-Encoding" not in third
+    # Signed-in users are never served from the cache.
+    client.force_login(cast.carol)
+    assert "Mi perfil" in client.get("/geografia/").content.decode()

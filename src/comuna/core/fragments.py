@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 from comuna.core.access import request_store
@@ -77,10 +78,15 @@ def cache_public_get(timeout: int = 600) -> Callable[[ViewFunc], ViewFunc]:
             )
             stored = cache.get(key)
             if stored is not None:
-                status, content_type, body, vary = stored
-                replay = HttpResponse(body, status=status, content_type=content_type)
-                if vary:
-                    replay["Vary"] = vary
+                status, content_type, body, packed, vary = stored
+                if "gzip" in request.headers.get("Accept-Encoding", ""):
+                    # Compressed once when cached, not on every answer (GZipMiddleware
+                    # leaves an answer that already has a Content-Encoding alone).
+                    replay = HttpResponse(packed, status=status, content_type=content_type)
+                    replay["Content-Encoding"] = "gzip"
+                else:
+                    replay = HttpResponse(body, status=status, content_type=content_type)
+                replay["Vary"] = ", ".join(v for v in (vary, "Accept-Encoding") if v)
                 return replay
             response = view(request, *args, **kwargs)
             if (
@@ -94,6 +100,7 @@ def cache_public_get(timeout: int = 600) -> Callable[[ViewFunc], ViewFunc]:
                         response.status_code,
                         response["Content-Type"],
                         response.content,
+                        compress_string(response.content),
                         response.get("Vary", ""),
                     ),
                     timeout,
