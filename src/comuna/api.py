@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from comuna.core.api import router as core_router
 from comuna.core.auth import SessionOrToken
 from comuna.core.errors import DomainError, PermissionDeniedError, error_body
+from comuna.dialogue.api import router as dialogue_router
 from comuna.geography.api import router as geography_router
 from comuna.registry.api import router as registry_router
 
@@ -30,6 +31,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/geography/", geography_router)
 api.add_router("/", registry_router)
+api.add_router("/dialogue/", dialogue_router)
 
 
 def _fields_from_validation(errors: list[dict[str, Any]]) -> dict[str, list[str]]:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "comuna.core",
     "comuna.geography",
     "comuna.registry",
+    "comuna.dialogue",
 ]
 
 MIDDLEWARE = [

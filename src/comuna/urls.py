@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("comuna.core.urls")),
     path("geografia/", include("comuna.geography.urls")),
     path("red/", include("comuna.registry.urls")),
+    path("dialogo/", include("comuna.dialogue.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from comuna.core import access
 from comuna.core.errors import DomainError
 from comuna.core.fragments import cache_public_get, cached_fragment, data_version
 from comuna.core.pagination import is_htmx, paginate
+from comuna.dialogue import queries as dialogue_queries
 from comuna.geography import maps
 from comuna.registry import actions, charts, queries
 from comuna.registry.capacity import Indicators
@@ -183,6 +185,10 @@ def commune(request: HttpRequest, slug: str) -> HttpResponse:
                 "chart": charts.capacity_chart(assessments),
                 "aggregations": queries.aggregations_of(item),
                 "map": maps.state_map(current=item.state.code, dots=dots),
+                # What the dialogue module adds: open commitments with government (public).
+                "organisation": item,
+                "commitments": dialogue_queries.open_commitments_for(item),
+                "today": timezone.localdate(),
             },
             request=request,
         )

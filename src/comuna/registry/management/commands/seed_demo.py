@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from comuna.core.errors import DomainError
 from comuna.core.management.commands.demo_accounts import DEMO_PASSWORD
+from comuna.dialogue import demo as dialogue_demo
 from comuna.registry.demo import SeedError, demo_load
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError(str(err)) from err
         if result is None:
             self.stdout.write("The demo network is already loaded: nothing to do.")
+            dialogue_demo.load(self.stdout)
             return
         self.stdout.write(
             f"communes: {result.communes}, councils: {result.councils}, people: {result.people}, "
@@ -35,6 +37,8 @@ class Command(BaseCommand):
             f"within 60 days), links: {result.links}, assessments: {result.assessments}"
         )
         self.stdout.write(f"sign-ins (password {DEMO_PASSWORD}): {', '.join(result.users)}")
+        # The other modules' demo data, on top of the network.
+        dialogue_demo.load(self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo network loaded in {time.perf_counter() - started:.1f} s.")
         )
