@@ -211,7 +211,7 @@ class TestBadInput:
         with pytest.raises(DomainError) as err:
             actions.demand_answer(actor=directory.net.bob, demand=draft, text="Respuesta")
         assert err.value.code == "not_filed"
-        assert "filed" in err.value.message
+        assert "presentarse" in err.value.message  # Spanish first: the message is translated
 
     def test_an_answer_dated_before_the_filing_is_refused(self, directory: Directory) -> None:
         demand = file_demand(directory, on=date(2026, 3, 2))
