@@ -66,6 +66,7 @@ from comuna.dialogue.models import (
     Demand,
     DemandStatus,
     HolidayChange,
+    Phase,
     PublicBody,
     Service,
     Topic,
@@ -1058,13 +1059,13 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "phases": [
                 (code, label, code in reached, code == item.phase)
-                for code, label in queries.Phase.choices
-                if code != queries.Phase.CANCELLED or code in reached
+                for code, label in Phase.choices
+                if code != Phase.CANCELLED or code in reached
             ],
             "documents": list(queries.transfer_documents(item)),
             "demands": list(queries.transfer_demands(request.user, item)),
             "can_change": access.can_change(request.user, owner_id=item.owner_id),
-            "closed": item.phase in (queries.Phase.COMPLETED, queries.Phase.CANCELLED),
+            "closed": item.phase in (Phase.COMPLETED, Phase.CANCELLED),
         },
     )
 
