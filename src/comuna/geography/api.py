@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, ModelSchema, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import PageNumberPagination, paginate
 
+from comuna.core.fragments import cache_public_get
 from comuna.geography import queries
 from comuna.geography.models import Municipality, Parish, State
 
@@ -116,12 +118,14 @@ class FeatureCollectionOut(Schema):
 
 
 @router.get("/states", response=list[StateOut], summary="List the states")
+@decorate_view(cache_public_get())
 def state_list(request: HttpRequest) -> Any:
     """Every state, with its numbers of municipalities and parishes, by name."""
     return queries.states_list()
 
 
 @router.get("/states/{code}", response=StateDetailOut, summary="Get a state")
+@decorate_view(cache_public_get())
 def state_detail(request: HttpRequest, code: str) -> Any:
     """A state by ISO 3166-2 code ("VE-K") or slug, with its municipalities."""
     return queries.state_get(code)
@@ -132,17 +136,20 @@ def state_detail(request: HttpRequest, code: str) -> Any:
     response=list[MunicipalityOut],
     summary="List the municipalities of a state",
 )
+@decorate_view(cache_public_get())
 def state_municipalities(request: HttpRequest, code: str) -> Any:
     return queries.municipalities_of(state=queries.state_get(code))
 
 
 @router.get("/municipalities/{code}", response=MunicipalityDetailOut, summary="Get a municipality")
+@decorate_view(cache_public_get())
 def municipality_detail(request: HttpRequest, code: str) -> Any:
     """A municipality by its code ("VE-K-07"), with its state and parishes."""
     return queries.municipality_get(code=code)
 
 
 @router.get("/parishes", response=list[ParishOut], summary="Search parishes")
+@decorate_view(cache_public_get())
 @paginate(PageNumberPagination, max_page_size=MAX_PAGE_SIZE)
 def parish_list(
     request: HttpRequest,
@@ -161,6 +168,7 @@ def parish_list(
     response=FeatureCollectionOut,
     summary="State outlines as GeoJSON",
 )
+@decorate_view(cache_public_get())
 def outlines(request: HttpRequest) -> HttpResponse:
     """The simplified state outlines as an RFC 7946 FeatureCollection (WGS84 longitude and
     latitude; properties `code` and `name`), served as `application/geo+json`. Source:
