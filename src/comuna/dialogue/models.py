@@ -487,16 +487,10 @@ def attachment_path(instance: models.Model, filename: str) -> str:
     return f"dialogo/{today:%Y/%m}/{filename}"
 
 
-class DemandAttachment(models.Model):
-    """A PDF or an image (at most 5 MB) attached to a demand: the letter as filed, the
-    stamped receipt, the body's answer. Served only to those who may see the demand."""
+class StoredFile(models.Model):
+    """A checked upload (see dialogue.files) with who sent it and when."""
 
-    demand = models.ForeignKey(
-        Demand, verbose_name=_("demand"), on_delete=models.CASCADE, related_name="attachments"
-    )
-    kind = models.CharField(_("document"), max_length=8, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=60)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
@@ -508,6 +502,20 @@ class DemandAttachment(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class DemandAttachment(StoredFile):
+    """A PDF or an image (at most 5 MB) attached to a demand: the letter as filed, the
+    stamped receipt, the body's answer. Served only to those who may see the demand."""
+
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("demand"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("document"), max_length=8, choices=AttachmentKind.choices)
+    name = models.CharField(_("name"), max_length=200)
 
     class Meta:
         verbose_name = _("attachment")
@@ -909,7 +917,7 @@ class TransferStep(models.Model):
         return f"{self.transfer_id} {self.phase} {self.started_on.isoformat()}"
 
 
-class TransferDocument(models.Model):
+class TransferDocument(StoredFile):
     """A document of a transfer (diagnosis, plan, budget, inventory, oversight report)."""
 
     transfer = models.ForeignKey(
@@ -920,18 +928,6 @@ class TransferDocument(models.Model):
     )
     phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices)
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    content_type = models.CharField(_("type"), max_length=60)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
         verbose_name = _("document of a transfer")
