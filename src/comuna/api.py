@@ -10,11 +10,14 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from comuna.assemblies.api import router as assemblies_router
 from comuna.core.api import router as core_router
 from comuna.core.auth import SessionOrToken
 from comuna.core.errors import DomainError, PermissionDeniedError, error_body
 from comuna.dialogue.api import router as dialogue_router
 from comuna.geography.api import router as geography_router
+from comuna.production.api import router as production_router
+from comuna.public_services.api import router as public_services_router
 from comuna.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -32,6 +35,9 @@ api.add_router("/", core_router)
 api.add_router("/geography/", geography_router)
 api.add_router("/", registry_router)
 api.add_router("/dialogue/", dialogue_router)
+api.add_router("/production/", production_router)
+api.add_router("/public-services/", public_services_router)
+api.add_router("/assemblies/", assemblies_router)
 
 
 def _fields_from_validation(errors: list[dict[str, Any]]) -> dict[str, list[str]]:

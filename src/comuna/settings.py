@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "comuna.geography",
     "comuna.registry",
     "comuna.dialogue",
+    "comuna.production",
+    "comuna.public_services",
+    "comuna.assemblies",
 ]
 
 MIDDLEWARE = [

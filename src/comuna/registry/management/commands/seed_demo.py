@@ -7,9 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from comuna.assemblies import demo as assemblies_demo
 from comuna.core.errors import DomainError
 from comuna.core.management.commands.demo_accounts import DEMO_PASSWORD
 from comuna.dialogue import demo as dialogue_demo
+from comuna.production import demo as production_demo
+from comuna.public_services import demo as public_services_demo
 from comuna.registry.demo import SeedError, demo_load
 
 
@@ -29,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(str(err)) from err
         if result is None:
             self.stdout.write("The demo network is already loaded: nothing to do.")
-            dialogue_demo.load(self.stdout)
+            self._modules()
             return
         self.stdout.write(
             f"communes: {result.communes}, councils: {result.councils}, people: {result.people}, "
@@ -37,8 +40,14 @@ class Command(BaseCommand):
             f"within 60 days), links: {result.links}, assessments: {result.assessments}"
         )
         self.stdout.write(f"sign-ins (password {DEMO_PASSWORD}): {', '.join(result.users)}")
-        # The other modules' demo data, on top of the network.
-        dialogue_demo.load(self.stdout)
+        self._modules()
         self.stdout.write(
             self.style.SUCCESS(f"Demo network loaded in {time.perf_counter() - started:.1f} s.")
         )
+
+    def _modules(self) -> None:
+        """The other modules' demo data, on top of the network (each loads once)."""
+        dialogue_demo.load(self.stdout)
+        production_demo.load(self.stdout)
+        public_services_demo.load(self.stdout)
+        assemblies_demo.load(self.stdout)

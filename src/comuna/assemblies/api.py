@@ -1,0 +1,5 @@
+"""Assemblies API under /api/v1/assemblies/."""
+
+from ninja import Router
+
+router = Router(tags=["assemblies"])

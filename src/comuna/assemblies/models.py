@@ -1,0 +1,3 @@
+"""Models of the assemblies module."""
+
+from __future__ import annotations

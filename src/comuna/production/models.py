@@ -1,0 +1,3 @@
+"""Models of the production module."""
+
+from __future__ import annotations

@@ -1,0 +1,9 @@
+"""Pages of the public_services module, under /servicios/ (namespace "public_services")."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path  # noqa: F401
+
+app_name = "public_services"
+
+urlpatterns: list[URLPattern] = []
