@@ -1,0 +1,5 @@
+"""API of the assemblies module: polls, elections and exports."""
+
+from ninja import Router
+
+router = Router()
