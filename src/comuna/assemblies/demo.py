@@ -12,3 +12,6 @@ class Writer(Protocol):
 def load(stdout: Writer) -> None:
     """Load this module's demo data on top of the demo network; running it again changes
     nothing."""
+    from comuna.assemblies import demo_voting
+
+    demo_voting.load(stdout)
