@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comuna.dialogue import ical, queries
+from comuna.core import ical
+from comuna.dialogue import queries
 from comuna.dialogue.models import CommitmentStatus, Demand, DialogueTable, TableStatus
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from comuna.dialogue.ical import CRLF, Event, calendar, escape_text, fold
+from comuna.core.ical import CRLF, Event, calendar, escape_text, fold
 
 STAMP = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

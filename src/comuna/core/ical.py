@@ -1,5 +1,6 @@
-"""iCalendar (RFC 5545) text, in pure Python (no Django): a calendar of all-day events (due
-dates) and timed events (dialogue tables) that phones can subscribe to.
+"""iCalendar (RFC 5545) text, in pure Python (no Django): calendars of all-day events (due
+dates) and timed events (meetings, sessions, schedules) that phones can subscribe to. Shared by
+the modules that publish calendars.
 
 What RFC 5545 asks and this module does:
 
@@ -20,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 CRLF = "\r\n"
 MAX_OCTETS = 75
-PRODID = "-//Comuna//Dialogo con el gobierno//ES"
+PRODID = "-//Comuna//Comuna//ES"
 
 
 def escape_text(value: str) -> str:
