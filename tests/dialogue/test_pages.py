@@ -570,3 +570,23 @@ def test_overdue_shows_on_the_page_by_the_local_date(client: Client, world: Worl
     with mock.patch("django.utils.timezone.now", return_value=before + timedelta(hours=2)):
         assert "badge warn" in client.get(url).content.decode()
     assert timezone.localdate() > due
+
+
+def test_public_pages_are_served_whole_from_the_cache_until_something_changes(
+    client: Client, world: World, django_assert_num_queries: Any
+) -> None:
+    url = reverse("dialogue:body", args=[world.d.hidrolara.slug])
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "csrfmiddlewaretoken" not in first.content.decode()
+    assert "Presupuesto del acueducto" not in first.content.decode()
+    # The second visit costs one query: the data version (newest audit event).
+    with django_assert_num_queries(1):
+        again = client.get(url)
+    assert again.content == first.content
+    # A new demand to the body is an audit event: the page is rendered afresh.
+    file_demand(world.d, title="Bombeo del pozo 7 sin electricidad")
+    assert "Bombeo del pozo 7" in client.get(url).content.decode()
+    # Signed-in people never get the visitors' copy (they may see private demands).
+    client.force_login(world.d.net.carol)
+    assert "Presupuesto del acueducto" in client.get(url).content.decode()

@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access
 from comuna.core.errors import DomainError, PermissionDeniedError
-from comuna.core.fragments import cached_fragment, data_version
+from comuna.core.fragments import cache_public_get, cached_fragment, data_version
 from comuna.core.models import Organisation, OrganisationKind
 from comuna.core.pagination import is_htmx, paginate
 from comuna.dialogue import actions, charts, exports, imports, queries, stats
@@ -139,6 +139,7 @@ def _upload(request: HttpRequest, name: str) -> UploadedFile | None:
 # Home and statistics ------------------------------------------------------------------------------
 
 
+@cache_public_get()
 def home(request: HttpRequest) -> HttpResponse:
     today = _today()
     return render(
@@ -155,6 +156,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_get()
 def stuck(request: HttpRequest) -> HttpResponse:
     today = _today()
 
@@ -184,6 +186,7 @@ def stats_csv(request: HttpRequest) -> StreamingHttpResponse:
 # Public bodies ------------------------------------------------------------------------------------
 
 
+@cache_public_get()
 @vary_on_headers("HX-Request")
 def bodies(request: HttpRequest) -> HttpResponse:
     form = BodyFilterForm(request.GET or None, states=_states())
@@ -212,6 +215,7 @@ def bodies(request: HttpRequest) -> HttpResponse:
     return render(request, "dialogue/bodies.html", context)
 
 
+@cache_public_get()
 def body(request: HttpRequest, slug: str) -> HttpResponse:
     brief = queries.body_brief(slug=slug)
     today = _today()
@@ -469,6 +473,7 @@ def _state_choices() -> list[tuple[str, Any]]:
     return [("open", _("Waiting for an answer")), *DISPLAY_STATES.items()]
 
 
+@cache_public_get()
 @vary_on_headers("HX-Request")
 def demands(request: HttpRequest) -> HttpResponse:
     today = _today()
@@ -587,6 +592,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_get()
 def demand(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.demand_get(user=request.user, pk=pk)
     today = _today()
@@ -866,6 +872,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 # Dialogue tables ----------------------------------------------------------------------------------
 
 
+@cache_public_get()
 def tables(request: HttpRequest) -> HttpResponse:
     page, query = paginate(
         request, queries.tables(request.user, request.GET.get("organizacion", ""))
@@ -883,6 +890,7 @@ def tables(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_public_get()
 def table(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.table_get(user=request.user, pk=pk)
     commitments = list(queries.commitments_of(item))
@@ -1026,6 +1034,7 @@ def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
 # Transfers of competences -------------------------------------------------------------------------
 
 
+@cache_public_get()
 @vary_on_headers("HX-Request")
 def transfers(request: HttpRequest) -> HttpResponse:
     form = TransferFilterForm(request.GET or None)
@@ -1047,6 +1056,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@cache_public_get()
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.transfer_get(user=request.user, pk=pk)
     steps = list(queries.transfer_steps(item))
@@ -1192,6 +1202,7 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+@cache_public_get()
 def services(request: HttpRequest) -> HttpResponse:
     """Which communes and councils run which public services (completed transfers)."""
     rows = queries.managed_services()
@@ -1242,6 +1253,7 @@ def services(request: HttpRequest) -> HttpResponse:
 # Organisations, feeds and calendars ---------------------------------------------------------------
 
 
+@cache_public_get()
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     org = queries.organisation_get(slug=slug)
     if org.kind == OrganisationKind.PUBLIC_BODY:
