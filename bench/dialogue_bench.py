@@ -234,9 +234,11 @@ def main() -> int:
         "ratio columns compare with the bare Django view (same server, same run).",
         "- how the statistics stay fast: counters per body (BodyStats, AnswerDays, BodyMonth) "
         'kept by the actions in the same transaction; only "overdue now" is counted live, on '
-        "partial indexes of the open demands; the rendered statistics (and, for visitors who are "
-        "not signed in, the lists) are cached per process until any write or the day changes "
-        "(core.fragments); the cache-emptied columns show the cost without the cache.",
+        "partial indexes of the open demands. Visitors who are not signed in (as here) get whole "
+        "pages from a per-process cache keyed by the data version (newest audit event and the "
+        "day: any write makes it stale; core.fragments.cache_public_get); beneath it, the "
+        "rendered statistics are cached fragments, shared with signed-in people. The "
+        "cache-emptied columns show what a request costs right after a write.",
         "",
         "## Seed time",
         "",
