@@ -1,9 +1,10 @@
 """Benchmark of the allocation engine on a national supply cycle.
 
-Generates, deterministically, a synthetic national instance: 3,000 communes (sites) spread over
+Generates, deterministically, a synthetic national instance: 3,000 communes spread over
 Venezuela's bounding box (lon -73.3..-59.8, lat 0.7..12.4; most of them clustered around the
-24 state capitals, the rest scattered), 60 resources of uneven popularity, 25,000 offers and
-25,000 needs (50,000 in total). It solves it exactly with :func:`solve_allocation` with no
+24 state capitals, the rest scattered), 20,000 productive units (the sites: each in a commune,
+a few km from its seat), 60 resources of uneven popularity, 25,000 offers and 25,000 needs
+(50,000 in total) posted by the units. It solves it exactly with :func:`solve_allocation` with no
 distance limit and with a 300 km limit, and compares with the greedy nearest-supplier baseline.
 
 Run from the project root::
@@ -137,31 +138,38 @@ RESOURCES = (
 )
 
 
-def build_problem(entries: int, max_distance_km: float | None) -> AllocationProblem:
-    """The national instance: deterministic for a given number of entries."""
+def build_problem(
+    entries: int, max_distance_km: float | None, units: int = 20_000
+) -> AllocationProblem:
+    """The national instance: deterministic for a given number of entries and units."""
     rng = np.random.default_rng(SEED)
-    n_sites = 3_000
-    clustered = int(n_sites * 0.7)
+    n_communes = 3_000
+    clustered = int(n_communes * 0.7)
     capitals = np.array(CAPITALS)
     centre = capitals[rng.integers(0, len(CAPITALS), clustered)]
     lat = np.concatenate(
         [
             centre[:, 0] + rng.normal(0.0, 0.35, clustered),
-            rng.uniform(*LAT_RANGE, n_sites - clustered),
+            rng.uniform(*LAT_RANGE, n_communes - clustered),
         ]
     )
     lon = np.concatenate(
         [
             centre[:, 1] + rng.normal(0.0, 0.35, clustered),
-            rng.uniform(*LON_RANGE, n_sites - clustered),
+            rng.uniform(*LON_RANGE, n_communes - clustered),
         ]
     )
     lat = np.clip(lat, *LAT_RANGE)
     lon = np.clip(lon, *LON_RANGE)
+    # Productive units: each in a commune, about 3 km (one sigma) from its seat.
+    home = rng.integers(0, n_communes, units)
+    unit_lat = np.clip(lat[home] + rng.normal(0.0, 0.03, units), *LAT_RANGE)
+    unit_lon = np.clip(lon[home] + rng.normal(0.0, 0.03, units), *LON_RANGE)
     sites = tuple(
-        Site(f"commune-{i:04d}", float(a), float(b))
-        for i, (a, b) in enumerate(zip(lat, lon, strict=True))
+        Site(f"unit-{i:05d}", float(a), float(b))
+        for i, (a, b) in enumerate(zip(unit_lat, unit_lon, strict=True))
     )
+    n_sites = units
 
     n_res = len(RESOURCES)
     popularity = 1.0 / np.arange(1, n_res + 1) ** 0.7
@@ -241,13 +249,14 @@ def maxrss_mib() -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=50_000, help="offers + needs")
+    parser.add_argument("--units", type=int, default=20_000, help="productive units (sites)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "allocation.md")
     options = parser.parse_args(argv)
 
     rows = []
     for max_km in (None, 300.0):
         build_start = time.perf_counter()
-        problem = build_problem(options.entries, max_km)
+        problem = build_problem(options.entries, max_km, options.units)
         build_seconds = time.perf_counter() - build_start
         lp, lp_seconds, lp_cpu, lp_peak = measure(solve_allocation, problem)
         gc.collect()
@@ -300,12 +309,14 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-    write_report(options.out, options.entries, rows)
+    write_report(options.out, options.entries, rows, options.units)
     print(f"report written to {options.out}")
     return 0
 
 
-def write_report(out: Path, entries: int, rows: list[dict[str, object]]) -> None:
+def write_report(
+    out: Path, entries: int, rows: list[dict[str, object]], units: int = 20_000
+) -> None:
     import highspy  # only for the version line
 
     def f(value: object, spec: str) -> str:
@@ -318,8 +329,10 @@ def write_report(out: Path, entries: int, rows: list[dict[str, object]]) -> None
         "",
         "## Instance",
         "",
-        f"Synthetic and deterministic (seed {SEED}): 3,000 sites (70 % clustered around the",
-        "24 state capitals, 30 % uniform over lon -73.3..-59.8, lat 0.7..12.4), 60 resources",
+        f"Synthetic and deterministic (seed {SEED}): 3,000 communes (70 % clustered around the",
+        "24 state capitals, 30 % uniform over lon -73.3..-59.8, lat 0.7..12.4),",
+        f"{units:,} productive units as the sites (each in a commune, about 3 km from its",
+        "seat; offers and needs are posted by units), 60 resources",
         "with Zipf-like popularity (exponent 0.7; the most popular resource has about",
         f"{int(100 / sum(1 / k**0.7 for k in range(1, 61)))} % of the entries), "
         f"{entries // 2:,} offers and {entries - entries // 2:,} needs",
