@@ -1,6 +1,7 @@
 """Benchmark of the routing engine on the shared CVRP and VRPTW instances.
 
-Runs the ``plan-routes`` logic (:func:`solve_instance`) on every instance in
+Runs the ``plan-routes`` logic (:func:`solve_instance`, which ``comuna plan-routes`` calls
+through ``engines.routing.cli``: the same code path) on every instance in
 ``../shared/data/routing/cvrp/*.vrp`` and ``vrptw/*.vrp`` (or ``$COMUNA_SHARED_DATA/routing``)
 for a fixed time each on one core, and compares the cost with the best-known solution (the
 ``.sol`` beside each instance), in the instance's own rounding convention. A Clarke and Wright

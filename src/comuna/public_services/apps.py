@@ -8,3 +8,8 @@ class PublicServicesConfig(AppConfig):
     name = "comuna.public_services"
     label = "public_services"
     verbose_name = _("Public services")
+
+    def ready(self) -> None:
+        from comuna.core.context import NavItem, register_nav
+
+        register_nav(NavItem(label=_("Services"), url_name="public_services:home", order=40))
