@@ -253,7 +253,7 @@ class CycleStatus(models.TextChoices):
     COLLECTING = "collecting", _("Collecting offers and needs")
     ALLOCATED = "allocated", _("Proposals to agree")
     DELIVERING = "delivering", _("Delivering")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("cycle", "Closed")
 
 
 class AllocationState(models.TextChoices):
@@ -376,8 +376,8 @@ class Recurrence(models.TextChoices):
 
 
 class IntentStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    OPEN = "open", pgettext_lazy("offer or need", "Open")
+    WITHDRAWN = "withdrawn", pgettext_lazy("offer or need", "Withdrawn")
 
 
 class Intent(OwnedRecord):

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -559,7 +559,12 @@ def _steps(cycle: Any) -> list[tuple[str, bool, bool]]:
         CycleStatus.DELIVERING,
         CycleStatus.CLOSED,
     ]
-    labels = [_("Offers and needs"), _("Allocation and agreement"), _("Deliveries"), _("Closed")]
+    labels = [
+        _("Offers and needs"),
+        _("Allocation and agreement"),
+        _("Deliveries"),
+        pgettext("cycle", "Closed"),
+    ]
     at = order.index(cycle.status)
     return [(label, n < at, n == at) for n, label in enumerate(labels)]
 

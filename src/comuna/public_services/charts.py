@@ -10,6 +10,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from comuna.public_services import tapmap
 
@@ -47,8 +48,8 @@ def month_bars(months: Sequence[tuple[date, int, int]]) -> SafeString | None:
         x = LEFT + i * step + step * 0.1
         label = month.strftime("%m/%Y")
         for offset, value, fill, name in (
-            (0.0, opened, OPENED, _("opened")),
-            (bar, closed, CLOSED, _("closed")),
+            (0.0, opened, OPENED, pgettext("reports", "opened")),
+            (bar, closed, CLOSED, pgettext("reports", "closed")),
         ):
             h = plot_h * value / top
             parts.append(
