@@ -81,7 +81,7 @@ def test_the_maizal_coordinator_runs_the_local_cycle_to_a_delivery(
     cycle = SupplyCycle.objects.get(owner__slug="el-maizal")
     client.force_login(coordinator)
     page = client.get(f"/produccion/ciclos/{cycle.pk}/").content.decode()
-    assert "Run the allocation" in page and "Post an offer" in page
+    assert "Hacer la asignación" in page and "Publicar una oferta" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/produccion/ciclos/{cycle.pk}/asignar/")
     cycle.refresh_from_db()

@@ -124,5 +124,5 @@ def test_the_map_draws_a_line_as_wide_as_the_volume(
     agreed(farm, django_capture_on_commit_callbacks)
     page = client.get("/produccion/mapa/").content.decode()
     assert '<line class="edge"' in page and 'stroke-width="9"' in page
-    assert "Comuna El Maizal to Comuna Ezequiel Zamora: 300 kg Semilla de maíz" in page
-    assert "100 delivered" in page
+    assert "De Comuna El Maizal a Comuna Ezequiel Zamora: 300 kg Semilla de maíz" in page
+    assert "100 entregado" in page

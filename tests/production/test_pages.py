@@ -102,7 +102,7 @@ def test_a_coordinator_runs_a_cycle_from_offers_to_deliveries(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"{cycle_url}asignar/").status_code == 302
     page = client.get(cycle_url).content.decode()
-    assert "300 kg" in page and "Proposals to agree" in page
+    assert "300 kg" in page and "Propuestas por acordar" in page
     status = client.get(cycle_url, {"parte": "estado"}, HTTP_HX_REQUEST="true")
     assert status.status_code == 200 and b"<html" not in status.content
     proposal = Proposal.objects.get()
@@ -130,7 +130,7 @@ def test_a_coordinator_runs_a_cycle_from_offers_to_deliveries(
         f"/produccion/compromisos/{commitment.pk}/entregar/",
         {"action": "transfer", "quantity": "301", "unit": farm.unit("kg").pk},
     )
-    assert over.status_code == 200 and "more than was committed" in over.content.decode()
+    assert over.status_code == 200 and "Es más de lo comprometido" in over.content.decode()
     done = client.post(
         f"/produccion/compromisos/{commitment.pk}/entregar/",
         {"action": "transfer", "quantity": "7.5", "unit": sack.pk},
@@ -197,7 +197,7 @@ def test_the_csv_import_is_all_or_nothing(client: Client, farm: Farm) -> None:
     response = client.post(url, {"file": SimpleUploadedFile("a.csv", rows.encode())})
     text = response.content.decode()
     assert response.status_code == 200 and Intent.objects.count() == 0
-    assert all(f"Row {n}:" in text for n in (3, 4, 5)) and "Row 2:" not in text
+    assert all(f"Fila {n}:" in text for n in (3, 4, 5)) and "Fila 2:" not in text
     good = rows.splitlines()[:2]
     response = client.post(url, {"file": SimpleUploadedFile("b.csv", "\n".join(good).encode())})
     assert response.status_code == 302 and Intent.objects.count() == 1
@@ -279,7 +279,7 @@ def test_the_cycle_page_with_many_proposals_runs_a_fixed_number_of_queries(
     signed_in(client, farm.net.ernesto)
     with django_assert_max_num_queries(30):
         page = client.get(f"/produccion/ciclos/{farm.cycle.pk}/").content.decode()
-    assert page.count("Accept to receive") == 12 and "Accept to deliver" not in page
+    assert page.count("Aceptar recibir") == 12 and "Aceptar entregar" not in page
 
 
 def test_a_unit_is_edited_and_its_project_status_changed_by_its_people(

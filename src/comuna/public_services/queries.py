@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from comuna.core import access
 from comuna.core.models import Organisation, OrganisationKind
+from comuna.dialogue import queries as dialogue_queries
 from comuna.engines.geo import haversine_km
 from comuna.public_services.actions import can_see_contact, can_triage, network_root
 from comuna.public_services.models import (
@@ -97,6 +98,15 @@ def commune_by_slug(slug: str) -> Organisation:
     return get_object_or_404(
         Organisation, slug=slug, kind=OrganisationKind.COMMUNE, archived_at__isnull=True
     )
+
+
+def services_run(commune: Organisation | None) -> list[dialogue_queries.ManagedService]:
+    """The public services a commune (or, without one, every organisation of the network)
+    runs because a transfer of competences to it was completed: the dialogue module's record,
+    read through its queries."""
+    if commune is None:
+        return dialogue_queries.managed_services()
+    return dialogue_queries.services_managed_by(commune)
 
 
 def only_commune() -> Organisation | None:

@@ -1161,6 +1161,7 @@ def dashboard(request: HttpRequest, slug: str = "") -> HttpResponse:
             "board": board,
             "chart": charts.month_bars(board.months),
             "compliance": compliance,
+            "services_run": queries.services_run(commune),
             "communes": queries.commune_choices(),
         },
     )
