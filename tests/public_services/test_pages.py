@@ -220,7 +220,7 @@ def test_the_dashboard_shows_the_figures(
     assert (board.open, board.closed) == (1, 1)
     assert board.median_days is not None
     assert response.context["chart"] is not None
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         network = client.get("/servicios/tablero/")
     assert network.context["board"].open == 1
     assert client.get("/servicios/tablero/no-existe/").status_code == 404
