@@ -3,6 +3,8 @@ page answers without errors for the people who use it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -142,6 +144,21 @@ def test_the_projector_panel_answers_204_when_nothing_changed(gathering: Gatheri
     actions.participant_check_out(actor=None, participant=gathering.alice)
     changed = client.get(url, {"parte": "panel", "v": version}, HTTP_HX_REQUEST="true")
     assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_the_projector_is_rendered_once_per_version_for_all_its_screens(
+    gathering: Gathering, django_assert_max_num_queries: Any
+) -> None:
+    url = reverse("assemblies:projector", args=[gathering.assembly.slug])
+    first = Client().get(url)
+    assert first.status_code == 200 and 'id="panel"' in first.content.decode()
+    # Another screen, same version: the panel comes from the cache.
+    with django_assert_max_num_queries(4):
+        again = Client().get(url, {"parte": "panel"})
+    assert again.status_code == 200 and 'id="panel"' in again.content.decode()
+    actions.participant_check_out(actor=None, participant=gathering.alice)
+    after = Client().get(url, {"parte": "panel"}).content.decode()
+    assert after != again.content.decode()
 
 
 def test_the_projector_page_refreshes_itself_without_javascript(gathering: Gathering) -> None:

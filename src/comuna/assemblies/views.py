@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -71,6 +71,7 @@ from comuna.assemblies.models import (
 )
 from comuna.core import access
 from comuna.core.errors import DomainError, PermissionDeniedError
+from comuna.core.fragments import cached_fragment
 from comuna.core.models import Organisation
 from comuna.core.pagination import is_htmx, paginate
 
@@ -809,9 +810,20 @@ def projector(request: HttpRequest, slug: str) -> HttpResponse:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
-    context = _projector_context(item, version)
-    template = "assemblies/projector.html#panel" if panel else "assemblies/projector.html"
-    response = render(request, template, context)
+    # The panel is the same for everyone who may see the assembly: rendered once per version
+    # and process, so hundreds of screens polling cost a few small queries each.
+    panel_html = cached_fragment(
+        f"assemblies:projector:{item.pk}:{version}",
+        lambda: render_to_string(
+            "assemblies/projector.html#panel", _projector_context(item, version)
+        ),
+    )
+    if panel:
+        response = HttpResponse(panel_html)
+    else:
+        response = render(
+            request, "assemblies/projector.html", {"assembly": item, "panel_html": panel_html}
+        )
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
