@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from comuna.assemblies import queries
+from comuna.assemblies import queries, queries_voting
 from comuna.assemblies.models import (
     Amendment,
     Assembly,
@@ -435,6 +435,31 @@ def poll_create(
     return poll
 
 
+def _mark_open(
+    actor: AnyUser | None,
+    locked: Poll | Election,
+    assembly: Assembly,
+    check: QuorumCheck,
+    *,
+    verb: str,
+) -> None:
+    """Open a poll or an election, keeping the quorum found at that moment."""
+    locked.status = PollStatus.OPEN
+    locked.opened_at = timezone.now()
+    locked.members_at_open = check.members
+    locked.present_at_open = check.present
+    locked.quorum_at_open = check.needed
+    locked.save()
+    _bump(assembly)
+    audit.record(
+        actor=actor,
+        verb=verb,
+        subject=locked,
+        organisation=assembly.owner_id,
+        details={"present": check.present, "members": check.members},
+    )
+
+
 def poll_open(*, actor: AnyUser | None, poll: Poll) -> Poll:
     """Open the poll: refused (and recorded) without the presence quorum."""
     assembly = poll.assembly
@@ -452,20 +477,7 @@ def poll_open(*, actor: AnyUser | None, poll: Poll) -> Poll:
                 raise _Refusal(RefusalReason.NO_QUORUM, _no_quorum_message(check))
             if locked.motion_id is not None and locked.amendment_id is None:
                 _motion_to_vote(actor, locked)
-            locked.status = PollStatus.OPEN
-            locked.opened_at = timezone.now()
-            locked.members_at_open = check.members
-            locked.present_at_open = check.present
-            locked.quorum_at_open = check.needed
-            locked.save()
-            _bump(assembly)
-            audit.record(
-                actor=actor,
-                verb="poll.open",
-                subject=locked,
-                organisation=assembly.owner_id,
-                details={"present": check.present, "members": check.members},
-            )
+            _mark_open(actor, locked, assembly, check, verb="poll.open")
     except _Refusal as refusal:
         raise _refuse(
             assembly=assembly,
@@ -529,6 +541,7 @@ def vote_cast(*, actor: AnyUser | None, poll: Poll, choice: str) -> RollEntry:
             participant=refusal.participant,
             field="choice",
         ) from None
+    transaction.on_commit(lambda: queries_voting.forget_projector_version(assembly.pk))
     return entry
 
 
@@ -937,20 +950,7 @@ def election_open(*, actor: AnyUser | None, election: Election) -> Election:
             check = _quorum(assembly)
             if not check.reached:
                 raise _Refusal(RefusalReason.NO_QUORUM, _no_quorum_message(check))
-            locked.status = PollStatus.OPEN
-            locked.opened_at = timezone.now()
-            locked.members_at_open = check.members
-            locked.present_at_open = check.present
-            locked.quorum_at_open = check.needed
-            locked.save()
-            _bump(assembly)
-            audit.record(
-                actor=actor,
-                verb="election.open",
-                subject=locked,
-                organisation=assembly.owner_id,
-                details={"present": check.present, "members": check.members},
-            )
+            _mark_open(actor, locked, assembly, check, verb="election.open")
     except _Refusal as refusal:
         raise _refuse(
             assembly=assembly,
@@ -1034,6 +1034,7 @@ def ballot_cast(
             participant=refusal.participant,
             field="ranking",
         ) from None
+    transaction.on_commit(lambda: queries_voting.forget_projector_version(assembly.pk))
     return entry
 
 

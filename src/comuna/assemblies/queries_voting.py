@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -340,9 +341,34 @@ def _latest(assembly: Assembly) -> Poll | Election | None:
     return max(found, key=key)
 
 
+#: Seconds a process keeps the number of votes for the projector's ETag: hundreds of screens
+#: polling cost one count a second, and a vote makes its own process count again at once.
+PROJECTOR_VERSION_SECONDS = 1
+
+
+def _projector_version_key(assembly_id: int) -> str:
+    return f"assemblies:projector-votes:{assembly_id}"
+
+
+def forget_projector_version(assembly_id: int) -> None:
+    """Called when a vote is committed: this process counts again on the next poll (others
+    within PROJECTOR_VERSION_SECONDS)."""
+    cache.delete(_projector_version_key(assembly_id))
+
+
 def projector_version(assembly: Assembly) -> str:
     """Part of the projector's ETag: votes do not bump the assembly's version, so the number
-    of votes in the open polls and elections is added to it (one query)."""
+    of votes in the open polls and elections is added to it (one query, at most once a
+    second in each process)."""
+    key = _projector_version_key(assembly.pk)
+    found = cache.get(key)
+    if found is None:
+        found = _count_votes(assembly)
+        cache.set(key, found, PROJECTOR_VERSION_SECONDS)
+    return str(found)
+
+
+def _count_votes(assembly: Assembly) -> str:
     polls = (
         RollEntry.objects.filter(poll__assembly_id=OuterRef("pk"), poll__status=PollStatus.OPEN)
         .order_by()
