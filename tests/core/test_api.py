@@ -135,3 +135,32 @@ class TestIdempotency:
                 **bearer(raw),
             )
         assert ApiToken.objects.filter(name="x").count() == 2
+
+    def test_a_key_past_its_retention_or_abandoned_is_forgotten(
+        self, client: Client, cast: Cast
+    ) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from comuna.core.idempotency import ABANDONED_AFTER, PENDING, RETENTION
+        from comuna.core.models import IdempotencyKey
+
+        _token, raw = actions.token_create(actor=cast.alice, name="script")
+        self.post(client, raw, "viejo", "k-4")
+        IdempotencyKey.objects.filter(key="k-4").update(
+            created_at=timezone.now() - RETENTION - timedelta(minutes=1)
+        )
+        # Past its retention: the same key runs the request again.
+        assert self.post(client, raw, "viejo", "k-4").status_code == 201  # type: ignore[attr-defined]
+        assert ApiToken.objects.filter(name="viejo").count() == 2
+        # A reservation whose request never finished answers "in progress" for a while...
+        IdempotencyKey.objects.filter(key="k-4").update(status=PENDING, created_at=timezone.now())
+        response = self.post(client, raw, "viejo", "k-4")
+        assert response.status_code == 409  # type: ignore[attr-defined]
+        # ...and is forgotten once abandoned.
+        IdempotencyKey.objects.filter(key="k-4").update(
+            created_at=timezone.now() - ABANDONED_AFTER - timedelta(seconds=1)
+        )
+        assert self.post(client, raw, "viejo", "k-4").status_code == 201  # type: ignore[attr-defined]
+        assert ApiToken.objects.filter(name="viejo").count() == 3

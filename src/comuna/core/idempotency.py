@@ -65,12 +65,12 @@ class IdempotencyMiddleware:
             "method": "POST",
             "path": request.path,
         }
-        now = timezone.now()
-        IdempotencyKey.objects.filter(**lookup, created_at__lt=now - RETENTION).delete()
-        IdempotencyKey.objects.filter(
-            **lookup, status=PENDING, created_at__lt=now - ABANDONED_AFTER
-        ).delete()
         stored = IdempotencyKey.objects.filter(**lookup).first()
+        if stored is not None and expired(stored):
+            # Past its retention, or reserved by a request that never finished: forget it.
+            # (Only then: a new key costs no write besides its own reservation.)
+            stored.delete()
+            stored = None
         if stored is not None:
             return self.replay(stored, digest)
         try:
@@ -112,6 +112,11 @@ class IdempotencyMiddleware:
         )
         response.headers["Idempotent-Replayed"] = "true"
         return response
+
+
+def expired(stored: IdempotencyKey) -> bool:
+    age = timezone.now() - stored.created_at
+    return age > RETENTION or (stored.status == PENDING and age > ABANDONED_AFTER)
 
 
 def reused() -> HttpResponse:
