@@ -402,3 +402,33 @@ class TestStatistics:
         assert report.by_topic[0].topic == "water"
         low, high = report.ranked[0].figures.interval
         assert 0.69 < low < 0.73 and high == pytest.approx(1.0)
+
+
+def test_a_commitment_is_closed_once_even_from_a_stale_copy(directory: Directory) -> None:
+    from comuna.dialogue.models import Commitment, CommitmentStatus
+
+    bob = directory.net.bob
+    table = actions.table_create(
+        actor=bob,
+        owner=directory.net.maizal,
+        title="Mesa del agua",
+        held_at=datetime(2026, 1, 10, 9, 0, tzinfo=ZoneInfo("America/Caracas")),
+    )
+    commitment = actions.commitment_add(
+        actor=bob,
+        table=table,
+        responsible=directory.hidrolara,
+        what="Bomba",
+        due_on=date(2026, 2, 1),
+    )
+    stale = Commitment.objects.get(pk=commitment.pk)
+    done = actions.commitment_fulfil(actor=bob, commitment=commitment, on=date(2026, 1, 20))
+    assert done.status == CommitmentStatus.DONE
+    with pytest.raises(DomainError):
+        actions.commitment_break(actor=bob, commitment=stale, note="Nunca llegó")
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.DONE
+    verbs = list(
+        AuditEvent.objects.filter(verb__startswith="commitment.").values_list("verb", flat=True)
+    )
+    assert sorted(verbs) == ["commitment.add", "commitment.fulfil"]

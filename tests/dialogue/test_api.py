@@ -4,7 +4,7 @@ the one shape, idempotent POSTs, and the outsider refused."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -213,3 +213,169 @@ def test_lists_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(f"{BASE}/demands")
         client.get(f"{BASE}/bodies")
+
+
+DEMAND_POSTS = [
+    ("file", {}),
+    ("acknowledge", {}),
+    ("answer", {"text": "No"}),
+    ("resolve", {}),
+    ("escalate", {}),
+    ("withdraw", {"reason": "x"}),
+    ("cosign", {"organisation": "el-maizal"}),
+]
+
+
+@pytest.mark.parametrize(("name", "payload"), DEMAND_POSTS)
+def test_every_demand_write_refuses_the_outsider(
+    client: Client, directory: Directory, name: str, payload: dict[str, Any]
+) -> None:
+    from comuna.core.models import AuditEvent
+
+    public = file_demand(directory)
+    private = file_demand(directory, visibility="unit", title="Privado")
+    auth = token_for(directory.net.oscar)
+    written = AuditEvent.objects.count()
+    url = f"{BASE}/demands/{public.pk}/{name}"
+    assert post(client, url, payload).status_code == 401
+    response = post(client, url, payload, **auth)
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    response = post(client, f"{BASE}/demands/{private.pk}/{name}", payload, **auth)
+    assert response.status_code == 404
+    assert AuditEvent.objects.count() == written
+    assert Demand.objects.get(pk=public.pk).status == DemandStatus.FILED
+
+
+def test_anonymous_callers_may_not_file(client: Client, directory: Directory) -> None:
+    payload = {
+        "owner": "el-maizal",
+        "body": "hidrolara",
+        "topic": "water",
+        "title": "T",
+        "text": "x",
+    }
+    assert post(client, f"{BASE}/demands", payload).status_code == 401
+    assert not Demand.objects.exists()
+
+
+def test_private_tables_and_transfers_are_hidden_from_the_outsider(
+    client: Client, directory: Directory
+) -> None:
+    net = directory.net
+    table = actions.table_create(
+        actor=net.bob,
+        owner=net.maizal,
+        title="Mesa reservada",
+        held_at=datetime(2026, 2, 11, 9, 0, tzinfo=UTC),
+        visibility="unit",
+    )
+    transfer = actions.transfer_create(
+        actor=net.bob,
+        owner=net.maizal,
+        title="Transferencia reservada",
+        kind="service",
+        service="water",
+        from_body=directory.hidrolara,
+        started_on=date(2025, 6, 1),
+        visibility="unit",
+    )
+    for auth in ({}, token_for(net.oscar)):
+        assert client.get(f"{BASE}/tables/{table.pk}", **auth).status_code == 404
+        assert client.get(f"{BASE}/transfers/{transfer.pk}", **auth).status_code == 404
+        assert client.get(f"{BASE}/tables", **auth).json()["count"] == 0
+        assert client.get(f"{BASE}/transfers", **auth).json()["count"] == 0
+    auth = token_for(net.carol)
+    assert client.get(f"{BASE}/tables/{table.pk}", **auth).status_code == 200
+    assert client.get(f"{BASE}/transfers", **auth).json()["count"] == 1
+
+
+def test_every_list_and_detail_runs_a_fixed_number_of_queries(
+    client: Client, directory: Directory, django_assert_max_num_queries: Any
+) -> None:
+    net = directory.net
+    first = file_demand(directory)
+    table = actions.table_create(
+        actor=net.bob,
+        owner=net.maizal,
+        title="Mesa",
+        held_at=datetime(2026, 1, 10, 9, 0, tzinfo=UTC),
+        bodies=[directory.hidrolara],
+    )
+    transfer = actions.transfer_create(
+        actor=net.bob,
+        owner=net.maizal,
+        title="Transferencia",
+        kind="power",
+        from_body=directory.alcaldia,
+        started_on=date(2025, 1, 1),
+    )
+
+    def grow(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            demand = file_demand(directory, title=f"Planteamiento {i}")
+            actions.transfer_link_demand(actor=net.bob, transfer=transfer, demand=demand)
+            movement = actions.movement_ensure(actor=net.bob, name=f"Movimiento {i}")
+            actions.demand_cosign(actor=net.bob, demand=first, organisation=movement)
+            for target in (table, None):
+                target = target or actions.table_create(
+                    actor=net.bob,
+                    owner=net.maizal,
+                    title=f"Mesa {i}",
+                    held_at=datetime(2026, 1, 10, 9, 0, tzinfo=UTC),
+                )
+                actions.table_participant_add(
+                    actor=net.bob, table=target, side="government", name=f"Funcionaria {i}"
+                )
+                actions.commitment_add(
+                    actor=net.bob,
+                    table=target,
+                    responsible=directory.hidrolara,
+                    what=f"Compromiso {i}",
+                    due_on=date(2026, 3, 1),
+                )
+            service = actions.transfer_create(
+                actor=net.bob,
+                owner=net.maizal if i % 2 else net.delicias,
+                title=f"Servicio {i}",
+                kind="service",
+                service=["water", "electricity", "waste", "gas", "transport"][i // 2 % 5],
+                from_body=directory.alcaldia,
+                started_on=date(2025, 1, 1),
+            )
+            for month in range(2, 7):
+                actions.transfer_advance(actor=net.bob, transfer=service, on=date(2025, month, 1))
+
+    urls = [
+        f"{BASE}/demands",
+        f"{BASE}/demands/{first.pk}",
+        f"{BASE}/bodies",
+        f"{BASE}/bodies/hidrolara",
+        f"{BASE}/stats",
+        f"{BASE}/tables",
+        f"{BASE}/tables/{table.pk}",
+        f"{BASE}/transfers",
+        f"{BASE}/transfers/{transfer.pk}",
+        f"{BASE}/services",
+        f"{BASE}/services?organisation=el-maizal",
+    ]
+    grow(0, 2)
+    auth = token_for(net.carol)
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(20, info=url) as small:
+            assert client.get(url, **auth).status_code == 200, url
+        counts[url] = len(small.captured_queries)
+    grow(2, 6)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url], info=url):
+            assert client.get(url, **auth).status_code == 200, url
+
+
+def test_a_due_date_beyond_the_calendar_is_refused_in_the_caller_s_language(
+    client: Client, directory: Directory
+) -> None:
+    response = client.get(f"{BASE}/due-date", {"start": "9999-12-01", "days": 3650})
+    assert response.status_code == 422
+    body = response.json()
+    assert "start" in body["fields"]
+    assert "range" not in body["detail"] and "business days from" not in body["detail"]

@@ -27,6 +27,7 @@ from comuna.dialogue.models import (
     DialogueTable,
     HolidayChange,
     PublicBody,
+    Service,
     ServiceManagement,
 )
 from tests.dialogue.conftest import Directory, file_demand
@@ -590,3 +591,276 @@ def test_public_pages_are_served_whole_from_the_cache_until_something_changes(
     # Signed-in people never get the visitors' copy (they may see private demands).
     client.force_login(world.d.net.carol)
     assert "Presupuesto del acueducto" in client.get(url).content.decode()
+
+
+WRITE_PAGES = [
+    ("dialogue:body_new", None),
+    ("dialogue:body_edit", "body"),
+    ("dialogue:bodies_import", None),
+    ("dialogue:corrections", None),
+    ("dialogue:correction_decide", "correction"),
+    ("dialogue:demand_new", None),
+    ("dialogue:demand_edit", "demand"),
+    ("dialogue:demand_file", "demand"),
+    ("dialogue:demand_acknowledge", "demand"),
+    ("dialogue:demand_answer", "demand"),
+    ("dialogue:demand_resolve", "demand"),
+    ("dialogue:demand_escalate", "demand"),
+    ("dialogue:demand_withdraw", "demand"),
+    ("dialogue:demand_cosign", "demand"),
+    ("dialogue:demand_attach", "demand"),
+    ("dialogue:table_new", None),
+    ("dialogue:table_record", "table"),
+    ("dialogue:participant_new", "table"),
+    ("dialogue:commitment_new", "table"),
+    ("dialogue:commitment_update", "commitment"),
+    ("dialogue:transfer_new", None),
+    ("dialogue:transfer_advance", "transfer"),
+    ("dialogue:transfer_cancel", "transfer"),
+    ("dialogue:transfer_document", "transfer"),
+]
+
+
+def _write_url(world: World, name: str, arg: str | None) -> str:
+    if arg is None:
+        return reverse(name)
+    correction = BodyCorrection.objects.first()
+    target = {
+        "body": world.d.hidrolara.slug,
+        "correction": correction.pk if correction else 0,
+        "demand": world.public.pk,
+        "table": world.table.pk,
+        "commitment": world.commitment.pk,
+        "transfer": world.transfer.pk,
+    }[arg]
+    return reverse(name, args=[target])
+
+
+@pytest.mark.parametrize(("name", "arg"), WRITE_PAGES)
+def test_every_write_page_refuses_the_outsider(
+    client: Client, world: World, name: str, arg: str | None
+) -> None:
+    from comuna.core.models import AuditEvent
+
+    actions.correction_propose(
+        actor=world.d.net.carol, body=world.d.hidrolara, changes={"contact_phone": "0251-1"}
+    )
+    url = _write_url(world, name, arg)
+    written = AuditEvent.objects.count()
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302 and "/entrar/" in response["Location"], (method, url)
+    client.force_login(world.d.net.oscar)
+    # The corrections waiting are the coordinators' business: oscar is not told they exist.
+    expected = 404 if name == "dialogue:correction_decide" else 403
+    assert client.post(url, {"decision": "accept", "note": "x"}).status_code == expected, url
+    assert AuditEvent.objects.count() == written
+    assert BodyCorrection.objects.get().status == "pending"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_to_change_the_calendar(
+    client: Client, world: World
+) -> None:
+    response = client.post(
+        reverse("dialogue:holidays"), {"day": "2026-01-02", "change": "added", "name": "X"}
+    )
+    assert response.status_code == 302 and "/entrar/" in response["Location"]
+    assert not HolidayChange.objects.exists()
+
+
+def test_private_tables_transfers_and_documents_are_hidden_from_the_outsider(
+    client: Client, world: World, media: object
+) -> None:
+    net = world.d.net
+    table = actions.table_create(
+        actor=net.bob,
+        owner=net.maizal,
+        title="Mesa reservada con Hidrolara",
+        held_at=datetime(2026, 2, 11, 9, 0, tzinfo=CARACAS),
+        visibility="unit",
+    )
+    commitment = actions.commitment_add(
+        actor=net.bob,
+        table=table,
+        responsible=world.d.hidrolara,
+        what="Revisar la tubería",
+        due_on=date(2026, 3, 1),
+    )
+    transfer = actions.transfer_create(
+        actor=net.bob,
+        owner=net.maizal,
+        title="Transferencia reservada del pozo 3",
+        kind="service",
+        service="water",
+        from_body=world.d.hidrolara,
+        started_on=date(2025, 6, 1),
+        visibility="unit",
+    )
+    document = actions.transfer_attach(
+        actor=net.bob,
+        transfer=transfer,
+        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n"),
+        title="Plan de transferencia",
+    )
+    hidden = [
+        reverse("dialogue:table", args=[table.pk]),
+        reverse("dialogue:transfer", args=[transfer.pk]),
+        reverse("dialogue:document", args=[document.pk]),
+        reverse("dialogue:commitment_update", args=[commitment.pk]),
+        reverse("dialogue:table_record", args=[table.pk]),
+        reverse("dialogue:transfer_advance", args=[transfer.pk]),
+    ]
+    client.force_login(net.oscar)
+    for url in hidden:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
+    for name in ("dialogue:tables", "dialogue:transfers", "dialogue:home"):
+        page = client.get(reverse(name)).content.decode()
+        assert "reservad" not in page.lower(), name
+    client.force_login(net.carol)
+    for url in hidden[:3]:
+        assert client.get(url).status_code == 200, url
+    assert client.get(hidden[3]).status_code == 403  # carol sees it, but may not change it
+
+
+def grow(w: World, start: int, n: int) -> None:
+    """n more of everything the dialogue's pages list: demands (some answered, linked to the
+    transfer), co-signers and timeline events of the public demand, tables with participants
+    and commitments, transfers carried to completion (services run), corrections waiting."""
+    net = w.d.net
+    for i in range(start, start + n):
+        demand = file_demand(w.d, title=f"Planteamiento {i}", on=date(2026, 1, 5))
+        if i % 2:
+            actions.demand_answer(actor=net.bob, demand=demand, text="Listo")
+        movement = actions.movement_ensure(actor=net.bob, name=f"Movimiento {i}")
+        actions.demand_cosign(actor=net.bob, demand=w.public, organisation=movement)
+        actions.transfer_link_demand(actor=net.bob, transfer=w.transfer, demand=demand)
+        table = actions.table_create(
+            actor=net.bob,
+            owner=net.maizal,
+            title=f"Mesa {i}",
+            held_at=datetime(2026, 1, 10, 9, 0, tzinfo=CARACAS),
+            bodies=[w.d.hidrolara, w.d.alcaldia],
+        )
+        for target in (table, w.table):
+            actions.table_participant_add(
+                actor=net.bob,
+                table=target,
+                side="government",
+                name=f"Funcionaria {i}",
+                organisation=w.d.hidrolara,
+            )
+            actions.commitment_add(
+                actor=net.bob,
+                table=target,
+                responsible=w.d.hidrolara if i % 2 else net.maizal,
+                what=f"Compromiso {i}",
+                due_on=date(2026, 3, 1),
+            )
+        transfer = actions.transfer_create(
+            actor=net.bob,
+            owner=net.maizal if i % 2 else net.delicias,
+            title=f"Transferencia {i}",
+            kind="service",
+            service=Service.values[(i // 2) % len(Service.values)],
+            from_body=w.d.alcaldia,
+            started_on=date(2025, 1, 1),
+        )
+        for month in range(2, 7):
+            actions.transfer_advance(actor=net.bob, transfer=transfer, on=date(2025, month, 1))
+        actions.correction_propose(
+            actor=net.carol, body=w.d.hidrolara, changes={"contact_phone": f"0251-{i}"}
+        )
+
+
+def dialogue_pages(w: World) -> list[str]:
+    slug = w.d.hidrolara.slug
+    return [
+        reverse("dialogue:home"),
+        reverse("dialogue:demands"),
+        reverse("dialogue:demand", args=[w.public.pk]),
+        reverse("dialogue:body", args=[slug]),
+        reverse("dialogue:tables"),
+        reverse("dialogue:table", args=[w.table.pk]),
+        reverse("dialogue:transfers"),
+        reverse("dialogue:transfer", args=[w.transfer.pk]),
+        reverse("dialogue:services"),
+        reverse("dialogue:organisation", args=["el-maizal"]),
+        reverse("dialogue:holidays"),
+        reverse("dialogue:corrections"),
+        reverse("dialogue:feed_body", args=[slug]),
+        reverse("dialogue:feed_organisation", args=["el-maizal"]),
+        reverse("dialogue:ical_body", args=[slug]),
+        reverse("dialogue:ical_organisation", args=["el-maizal"]),
+        reverse("dialogue:demands_csv"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["nora", "bob", "visitor"])
+def test_every_list_and_detail_page_runs_a_fixed_number_of_queries(
+    client: Client, world: World, django_assert_max_num_queries: Any, who: str
+) -> None:
+    if who != "visitor":
+        client.force_login(getattr(world.d.net, who))
+    grow(world, 0, 2)
+    counts = {}
+    for url in dialogue_pages(world):
+        with django_assert_max_num_queries(40, info=url) as small:
+            response = client.get(url)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        if response.status_code == 200:
+            counts[url] = len(small.captured_queries)
+    grow(world, 2, 5)
+    for url, count in counts.items():
+        with django_assert_max_num_queries(count, info=url):
+            response = client.get(url)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        assert response.status_code == 200, url
+
+
+def test_corrections_and_reminders_are_shown_in_words(client: Client, world: World) -> None:
+    actions.correction_propose(
+        actor=world.d.net.carol, body=world.d.hidrolara, changes={"contact_phone": "0251-1"}
+    )
+    client.force_login(world.d.net.nora)
+    page = client.get(reverse("dialogue:corrections")).content.decode()
+    assert "<dt>Teléfono de la oficina</dt>" in page and "contact_phone" not in page
+    due = world.public.due_on
+    assert due is not None
+    actions.reminders_send(today=due - timedelta(days=1))
+    page = client.get(reverse("dialogue:demand", args=[world.public.pk])).content.decode()
+    assert "(Por vencer)" in page and "(before)" not in page
+
+
+def test_a_transfer_links_only_the_demands_its_author_may_see(client: Client, world: World) -> None:
+    net = world.d.net
+    other = file_demand(
+        world.d, owner=net.zamora, actor=net.ernesto, visibility="unit", title="Ajeno"
+    )
+    client.force_login(net.bob)
+    data = {
+        "owner": net.maizal.pk,
+        "title": "Acueducto de Sarare",
+        "kind": "service",
+        "service": "water",
+        "from_body": world.d.hidrolara.pk,
+        "started_on": "2026-01-05",
+        "visibility": "unit",
+    }
+    url = reverse("dialogue:transfer_new")
+    response = client.post(url, {**data, "demands": f"{world.private.pk}, {other.pk}"})
+    assert response.status_code == 200  # ernesto's private demand is unknown to bob
+    assert not CompetenceTransfer.objects.filter(title="Acueducto de Sarare").exists()
+    response = client.post(url, {**data, "demands": f"{world.private.pk}, {world.public.pk}"})
+    assert response.status_code == 302
+    transfer = CompetenceTransfer.objects.get(title="Acueducto de Sarare")
+    assert sorted(d.pk for d in transfer.demands.all()) == sorted(
+        [world.private.pk, world.public.pk]
+    )
+    # The demand's page names the private transfer to its members only.
+    page = reverse("dialogue:demand", args=[world.public.pk])
+    assert "Acueducto de Sarare" in client.get(page).content.decode()
+    client.force_login(net.oscar)
+    assert "Acueducto de Sarare" not in client.get(page).content.decode()

@@ -11,7 +11,6 @@ An anonymous user is refused.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -58,6 +57,7 @@ from comuna.assemblies.models import (
 from comuna.core import access, audit
 from comuna.core.errors import DomainError, PermissionDeniedError
 from comuna.core.models import Organisation, Person, Visibility
+from comuna.core.validation import actor_id, clean_choice, clean_text, field_error
 
 if TYPE_CHECKING:
     from comuna.core.access import AnyUser
@@ -87,10 +87,6 @@ MAX_TEXT = 20000
 # Shared rules ---------------------------------------------------------------------------------
 
 
-def _fail(field: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(message, code=code, fields={field: [message]})
-
-
 def _system(actor: AnyUser | None) -> bool:
     return actor is None
 
@@ -98,10 +94,6 @@ def _system(actor: AnyUser | None) -> bool:
 def _signed_in(actor: AnyUser | None) -> None:
     if actor is not None and not actor.is_authenticated:
         raise PermissionDeniedError(_("Sign in first."))
-
-
-def _uid(actor: AnyUser | None) -> int | None:
-    return int(actor.pk) if actor is not None and actor.is_authenticated else None
 
 
 def _require_run(actor: AnyUser | None, assembly: Assembly) -> None:
@@ -115,21 +107,6 @@ def _require_run(actor: AnyUser | None, assembly: Assembly) -> None:
 def _require_open(assembly: Assembly) -> None:
     if assembly.status == AssemblyStatus.CLOSED:
         raise DomainError(_("The assembly is closed."), code="closed")
-
-
-def _text(value: str, field: str, *, required: bool = True, limit: int = 200) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _fail(field, _("This field is required."), "required")
-    if len(value) > limit:
-        raise _fail(field, _("Write at most %(limit)d characters.") % {"limit": limit}, "too_long")
-    return value
-
-
-def _choice(value: str, choices: Iterable[str], field: str) -> str:
-    if value not in set(choices):
-        raise _fail(field, _("Choose one of the options shown."), "invalid_choice")
-    return value
 
 
 def assembly_touch(assembly: Assembly | int) -> None:
@@ -166,7 +143,7 @@ def state(code: str) -> MotionState:
         seed_default_workflow()
         found = MotionState.objects.filter(code=code).first()
     if found is None:
-        raise _fail("state", _("There is no motion state with this code."), "unknown_state")
+        raise field_error("state", _("There is no motion state with this code."), "unknown_state")
     return found
 
 
@@ -175,9 +152,9 @@ def state(code: str) -> MotionState:
 
 def _dates(starts_on: date, ends_on: date) -> None:
     if not isinstance(starts_on, date) or not isinstance(ends_on, date):
-        raise _fail("starts_on", _("Give a date."))
+        raise field_error("starts_on", _("Give a date."))
     if ends_on < starts_on:
-        raise _fail("ends_on", _("The assembly cannot end before it starts."))
+        raise field_error("ends_on", _("The assembly cannot end before it starts."))
 
 
 @transaction.atomic
@@ -200,16 +177,16 @@ def assembly_create(
         raise PermissionDeniedError(
             _("Only a coordinator of the convening organisation may convene an assembly.")
         )
-    title = _text(title, "title")
-    _choice(scope, Scope.values, "scope")
-    _choice(visibility, Visibility.values, "visibility")
+    title = clean_text(title, "title", limit=200)
+    clean_choice(scope, Scope.values, "scope")
+    clean_choice(visibility, Visibility.values, "visibility")
     _dates(starts_on, ends_on)
     share = _share(quorum_share)
     slug = slugify(slug or title)[:120]
     if not slug:
-        raise _fail("slug", _("This field is required."), "required")
+        raise field_error("slug", _("This field is required."), "required")
     if Assembly.objects.filter(slug=slug).exists():
-        raise _fail("slug", _("Another assembly already uses this short name."), "duplicate")
+        raise field_error("slug", _("Another assembly already uses this short name."), "duplicate")
     assembly = Assembly.objects.create(
         owner=owner,
         visibility=visibility,
@@ -218,8 +195,8 @@ def assembly_create(
         scope=scope,
         starts_on=starts_on,
         ends_on=ends_on,
-        venue=_text(venue, "venue", required=False, limit=300),
-        description=_text(description, "description", required=False, limit=MAX_TEXT),
+        venue=clean_text(venue, "venue", required=False, limit=300),
+        description=clean_text(description, "description", required=False, limit=MAX_TEXT),
         quorum_share=share,
     )
     Convenor.objects.create(assembly=assembly, organisation=owner, name=owner.name)
@@ -232,9 +209,9 @@ def _share(value: Decimal | str) -> Decimal:
     try:
         share = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _fail("quorum_share", _("Give a number between 0 and 1.")) from None
+        raise field_error("quorum_share", _("Give a number between 0 and 1.")) from None
     if not share.is_finite() or share < 0 or share > 1:
-        raise _fail("quorum_share", _("Give a number between 0 and 1."))
+        raise field_error("quorum_share", _("Give a number between 0 and 1."))
     return share.quantize(Decimal("0.001"))
 
 
@@ -258,23 +235,25 @@ def assembly_update(*, actor: AnyUser | None, assembly: Assembly, **changes: Any
             _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     if "title" in changes:
-        assembly.title = _text(changes["title"], "title")
+        assembly.title = clean_text(changes["title"], "title", limit=200)
     if "description" in changes:
-        assembly.description = _text(
+        assembly.description = clean_text(
             changes["description"], "description", required=False, limit=MAX_TEXT
         )
     if "venue" in changes:
-        assembly.venue = _text(changes["venue"], "venue", required=False, limit=300)
+        assembly.venue = clean_text(changes["venue"], "venue", required=False, limit=300)
     if "scope" in changes:
-        assembly.scope = _choice(changes["scope"], Scope.values, "scope")
+        assembly.scope = clean_choice(changes["scope"], Scope.values, "scope")
     if "visibility" in changes:
-        assembly.visibility = _choice(changes["visibility"], Visibility.values, "visibility")
+        assembly.visibility = clean_choice(changes["visibility"], Visibility.values, "visibility")
     if "quorum_share" in changes:
         assembly.quorum_share = _share(changes["quorum_share"])
     if "speaking_seconds" in changes:
         seconds = changes["speaking_seconds"]
         if not isinstance(seconds, int) or not 10 <= seconds <= 3600:
-            raise _fail("speaking_seconds", _("Give a number of seconds between 10 and 3600."))
+            raise field_error(
+                "speaking_seconds", _("Give a number of seconds between 10 and 3600.")
+            )
         assembly.speaking_seconds = seconds
     assembly.starts_on = changes.get("starts_on", assembly.starts_on)
     assembly.ends_on = changes.get("ends_on", assembly.ends_on)
@@ -303,9 +282,9 @@ STATUS_MOVES = {
 @transaction.atomic
 def assembly_set_status(*, actor: AnyUser | None, assembly: Assembly, status: str) -> Assembly:
     _require_run(actor, assembly)
-    _choice(status, AssemblyStatus.values, "status")
+    clean_choice(status, AssemblyStatus.values, "status")
     if status not in STATUS_MOVES[AssemblyStatus(assembly.status)]:
-        raise _fail(
+        raise field_error(
             "status",
             _("An assembly that is %(now)s cannot become %(new)s.")
             % {
@@ -341,14 +320,14 @@ def convenor_add(
     _require_run(actor, assembly)
     if organisation is not None:
         name = organisation.name
-    name = _text(name, "name")
+    name = clean_text(name, "name", limit=200)
     if assembly.convenors.filter(name=name).exists():
-        raise _fail("name", _("This convenor is already listed."), "duplicate")
+        raise field_error("name", _("This convenor is already listed."), "duplicate")
     convenor = Convenor.objects.create(
         assembly=assembly,
         organisation=organisation,
         name=name,
-        country=_text(country, "country", required=False, limit=80),
+        country=clean_text(country, "country", required=False, limit=80),
     )
     audit.record(
         actor=actor, verb="assembly.convenor_add", subject=convenor, organisation=assembly.owner_id
@@ -367,17 +346,17 @@ def session_add(
     venue: str = "",
 ) -> Session:
     _require_run(actor, assembly)
-    title = _text(title, "title")
+    title = clean_text(title, "title", limit=200)
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise _fail("starts_at", _("Give a date and time."))
+        raise field_error("starts_at", _("Give a date and time."))
     if ends_at <= starts_at:
-        raise _fail("ends_at", _("A session must end after it starts."))
+        raise field_error("ends_at", _("A session must end after it starts."))
     session = Session.objects.create(
         assembly=assembly,
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
-        venue=_text(venue, "venue", required=False),
+        venue=clean_text(venue, "venue", required=False, limit=200),
     )
     audit.record(
         actor=actor, verb="assembly.session_add", subject=session, organisation=assembly.owner_id
@@ -401,7 +380,7 @@ def delegation_invite(
     _require_run(actor, assembly)
     _require_open(assembly)
     if not isinstance(quota, int) or quota < 1 or quota > 500:
-        raise _fail("quota", _("Give a quota between 1 and 500 delegates."))
+        raise field_error("quota", _("Give a quota between 1 and 500 delegates."))
     delegation, created = Delegation.objects.get_or_create(
         assembly=assembly,
         organisation=organisation,
@@ -410,7 +389,7 @@ def delegation_invite(
     if not created:
         registered = delegation.delegates.count()
         if quota < registered:
-            raise _fail(
+            raise field_error(
                 "quota",
                 _("The delegation already has %(count)d delegates; the quota cannot be lower.")
                 % {"count": registered},
@@ -458,40 +437,42 @@ def _participant_create(
     mandate_instructions: str = "",
     mandate_reference: str = "",
 ) -> Participant:
-    _choice(gender, ["", *(str(v) for v in ParticipantGender.values)], "gender")
+    clean_choice(gender, ["", *(str(v) for v in ParticipantGender.values)], "gender")
     if person is not None:
         name = name or person.public_name
         if Participant.objects.filter(assembly=assembly, person=person).exists():
-            raise _fail("person", _("This person is already a participant of the assembly."))
-    name = _text(name, "name")
-    number = _text(number, "number", required=False, limit=20) or _next_number(assembly, kind)
+            raise field_error("person", _("This person is already a participant of the assembly."))
+    name = clean_text(name, "name", limit=200)
+    number = clean_text(number, "number", required=False, limit=20) or _next_number(assembly, kind)
     if Participant.objects.filter(assembly=assembly, number__iexact=number).exists():
-        raise _fail("number", _("Another participant has this number."), "duplicate")
+        raise field_error("number", _("Another participant has this number."), "duplicate")
     if not isinstance(vote_weight, int) or not 1 <= vote_weight <= 1000:
-        raise _fail("vote_weight", _("Give a vote weight between 1 and 1000."))
+        raise field_error("vote_weight", _("Give a vote weight between 1 and 1000."))
     if (
         mandate_issued_on is not None
         and mandate_valid_until is not None
         and mandate_valid_until < mandate_issued_on
     ):
-        raise _fail("mandate_valid_until", _("A mandate cannot end before it is issued."))
+        raise field_error("mandate_valid_until", _("A mandate cannot end before it is issued."))
     return Participant.objects.create(
         assembly=assembly,
         person=person,
         name=name,
         kind=kind,
         organisation=organisation,
-        affiliation=_text(affiliation, "affiliation", required=False),
+        affiliation=clean_text(affiliation, "affiliation", required=False, limit=200),
         delegation=delegation,
         number=number,
         gender=gender,
         vote_weight=vote_weight,
         mandate_issued_on=mandate_issued_on,
         mandate_valid_until=mandate_valid_until,
-        mandate_instructions=_text(
+        mandate_instructions=clean_text(
             mandate_instructions, "mandate_instructions", required=False, limit=MAX_TEXT
         ),
-        mandate_reference=_text(mandate_reference, "mandate_reference", required=False),
+        mandate_reference=clean_text(
+            mandate_reference, "mandate_reference", required=False, limit=200
+        ),
         credential_status=credential_status,
         badge_code=_badge_code(),
     )
@@ -526,14 +507,14 @@ def delegate_register(
         )
     _require_open(assembly)
     if delegation.delegates.count() >= delegation.quota:
-        raise _fail(
+        raise field_error(
             "delegation",
             _("The delegation has reached its quota of %(quota)d delegates.")
             % {"quota": delegation.quota},
             "quota_full",
         )
     if mandate_valid_until is not None and mandate_valid_until < timezone.localdate():
-        raise _fail("mandate_valid_until", _("This mandate has already expired."), "expired")
+        raise field_error("mandate_valid_until", _("This mandate has already expired."), "expired")
     participant = _participant_create(
         assembly=assembly,
         kind=ParticipantKind.DELEGATE,
@@ -577,7 +558,7 @@ def participant_add(
     """An observer or a guest (no vote); accepted at once by whoever runs the assembly."""
     _require_run(actor, assembly)
     _require_open(assembly)
-    _choice(kind, [ParticipantKind.OBSERVER, ParticipantKind.GUEST], "kind")
+    clean_choice(kind, [ParticipantKind.OBSERVER, ParticipantKind.GUEST], "kind")
     participant = _participant_create(
         assembly=assembly,
         kind=kind,
@@ -609,9 +590,9 @@ def credential_decide(
     assembly = participant.assembly
     _require_run(actor, assembly)
     _require_open(assembly)
-    note = _text(note, "note", required=not accept, limit=300)
+    note = clean_text(note, "note", required=not accept, limit=300)
     if accept and not participant.mandate_valid_on(timezone.localdate()):
-        raise _fail("mandate_valid_until", _("This mandate has already expired."), "expired")
+        raise field_error("mandate_valid_until", _("This mandate has already expired."), "expired")
     participant.credential_status = (
         CredentialStatus.ACCEPTED if accept else CredentialStatus.REFUSED
     )
@@ -642,16 +623,16 @@ def participant_check_in(*, actor: AnyUser | None, assembly: Assembly, code: str
     _require_open(assembly)
     participant = queries.participant_find(assembly, code)
     if participant is None:
-        raise _fail("code", _("No participant has this number or badge code."), "not_found")
+        raise field_error("code", _("No participant has this number or badge code."), "not_found")
     if participant.credential_status == CredentialStatus.REFUSED:
-        raise _fail(
+        raise field_error(
             "code",
             _("The credential of %(name)s was refused: %(note)s")
             % {"name": participant.name, "note": participant.credential_note},
             "credential_refused",
         )
     if participant.credential_status == CredentialStatus.PENDING:
-        raise _fail(
+        raise field_error(
             "code",
             _("The credential of %(name)s has not been checked yet: check the mandate first.")
             % {"name": participant.name},
@@ -660,7 +641,7 @@ def participant_check_in(*, actor: AnyUser | None, assembly: Assembly, code: str
     if participant.kind == ParticipantKind.DELEGATE and not participant.mandate_valid_on(
         timezone.localdate()
     ):
-        raise _fail(
+        raise field_error(
             "code",
             _("The mandate of %(name)s has expired.") % {"name": participant.name},
             "expired",
@@ -713,15 +694,15 @@ def agenda_item_add(
 ) -> AgendaItem:
     _require_run(actor, assembly)
     _require_open(assembly)
-    title = _text(title, "title")
+    title = clean_text(title, "title", limit=200)
     if not isinstance(duration_minutes, int) or not 0 <= duration_minutes <= 1440:
-        raise _fail("duration_minutes", _("Give a duration between 0 and 1440 minutes."))
+        raise field_error("duration_minutes", _("Give a duration between 0 and 1440 minutes."))
     if parent is not None and parent.assembly_id != assembly.pk:
-        raise _fail("parent", _("Choose an item of this assembly."))
+        raise field_error("parent", _("Choose an item of this assembly."))
     if session is not None and session.assembly_id != assembly.pk:
-        raise _fail("session", _("Choose a session of this assembly."))
+        raise field_error("session", _("Choose a session of this assembly."))
     if motion is not None and motion.assembly_id != assembly.pk:
-        raise _fail("motion", _("Choose a motion of this assembly."))
+        raise field_error("motion", _("Choose a motion of this assembly."))
     siblings = AgendaItem.objects.filter(assembly=assembly, parent=parent)
     position = (siblings.aggregate(m=Max("position"))["m"] or 0) + 1
     item = AgendaItem.objects.create(
@@ -730,7 +711,7 @@ def agenda_item_add(
         session=session,
         position=position,
         title=title,
-        description=_text(description, "description", required=False, limit=MAX_TEXT),
+        description=clean_text(description, "description", required=False, limit=MAX_TEXT),
         duration_minutes=duration_minutes,
         motion=motion,
     )
@@ -749,7 +730,7 @@ def agenda_item_set_current(
     _require_run(actor, assembly)
     _require_open(assembly)
     if item is not None and item.assembly_id != assembly.pk:
-        raise _fail("item", _("Choose an item of this assembly."))
+        raise field_error("item", _("Choose an item of this assembly."))
     finished = AgendaItem.objects.filter(assembly=assembly, status=ItemStatus.CURRENT)
     if item is not None:
         finished = finished.exclude(pk=item.pk)
@@ -793,22 +774,22 @@ def speaker_add(
     if participant is None:
         participant = own
     if participant is None or participant.assembly_id != assembly.pk:
-        raise _fail("participant", _("Choose a participant of this assembly."))
+        raise field_error("participant", _("Choose a participant of this assembly."))
     if not runs and (own is None or own.pk != participant.pk):
         raise PermissionDeniedError(_("You may only ask for the floor for yourself."))
-    _choice(stance, Stance.values, "stance")
+    clean_choice(stance, Stance.values, "stance")
     if not participant.present:
-        raise _fail(
+        raise field_error(
             "participant",
             _("%(name)s has not checked in.") % {"name": participant.name},
             "not_present",
         )
     if item.status == ItemStatus.DONE:
-        raise _fail("item", _("This agenda item is finished."), "item_done")
+        raise field_error("item", _("This agenda item is finished."), "item_done")
     if item.speakers.filter(
         participant=participant, status__in=[SpeakerStatus.WAITING, SpeakerStatus.SPEAKING]
     ).exists():
-        raise _fail(
+        raise field_error(
             "participant",
             _("%(name)s is already on the speakers list.") % {"name": participant.name},
             "duplicate",
@@ -865,7 +846,7 @@ def speaker_withdraw(*, actor: AnyUser | None, entry: SpeakerEntry) -> SpeakerEn
     ):
         raise PermissionDeniedError(_("You may only withdraw yourself from the list."))
     if entry.status != SpeakerStatus.WAITING:
-        raise _fail("entry", _("Only a speaker still waiting can be withdrawn."))
+        raise field_error("entry", _("Only a speaker still waiting can be withdrawn."))
     entry.status = SpeakerStatus.WITHDRAWN
     entry.save(update_fields=["status"])
     assembly_touch(assembly)
@@ -880,7 +861,7 @@ def speaker_withdraw(*, actor: AnyUser | None, entry: SpeakerEntry) -> SpeakerEn
 
 def _group_participant(assembly: Assembly, participant: Participant | None, field: str) -> None:
     if participant is not None and participant.assembly_id != assembly.pk:
-        raise _fail(field, _("Choose a participant of this assembly."))
+        raise field_error(field, _("Choose a participant of this assembly."))
 
 
 @transaction.atomic
@@ -896,19 +877,19 @@ def working_group_create(
 ) -> WorkingGroup:
     _require_run(actor, assembly)
     _require_open(assembly)
-    topic = _text(topic, "topic")
+    topic = clean_text(topic, "topic", limit=200)
     slug = slugify(slug or topic)[:80]
     if not slug:
-        raise _fail("slug", _("This field is required."), "required")
+        raise field_error("slug", _("This field is required."), "required")
     if assembly.working_groups.filter(slug=slug).exists():
-        raise _fail("topic", _("The assembly already has a working group with this name."))
+        raise field_error("topic", _("The assembly already has a working group with this name."))
     _group_participant(assembly, facilitator, "facilitator")
     _group_participant(assembly, rapporteur, "rapporteur")
     group = WorkingGroup.objects.create(
         assembly=assembly,
         slug=slug,
         topic=topic,
-        description=_text(description, "description", required=False, limit=MAX_TEXT),
+        description=clean_text(description, "description", required=False, limit=MAX_TEXT),
         facilitator=facilitator,
         rapporteur=rapporteur,
     )
@@ -934,7 +915,7 @@ def working_group_join(
         raise PermissionDeniedError(_("Only participants may join a working group."))
     participant = participant or own
     if participant is None or participant.assembly_id != assembly.pk:
-        raise _fail("participant", _("Choose a participant of this assembly."))
+        raise field_error("participant", _("Choose a participant of this assembly."))
     if not runs and (own is None or own.pk != participant.pk):
         raise PermissionDeniedError(_("You may only join a working group yourself."))
     for other in participant.working_groups.exclude(pk=group.pk):
@@ -967,7 +948,7 @@ def working_group_report(
         raise PermissionDeniedError(
             _("Only the rapporteur or the facilitator may write the report.")
         )
-    group.report = _text(report, "report", limit=MAX_TEXT)
+    group.report = clean_text(report, "report", limit=MAX_TEXT)
     group.report_submitted_at = timezone.now()
     group.save(update_fields=["report", "report_submitted_at"])
     audit.record(
@@ -999,7 +980,7 @@ def _record_move(
     motion: Motion, before: MotionState | None, after: MotionState, actor: AnyUser | None, note: str
 ) -> None:
     MotionEvent.objects.create(
-        motion=motion, from_state=before, to_state=after, note=note[:500], actor_id=_uid(actor)
+        motion=motion, from_state=before, to_state=after, note=note[:500], actor_id=actor_id(actor)
     )
 
 
@@ -1019,13 +1000,13 @@ def motion_create(
     from a unit (a coordinator or spokesperson of `origin`, which must be a delegation)."""
     _signed_in(actor)
     _require_open(assembly)
-    title = _text(title, "title")
-    text = _text(text, "text", limit=MAX_TEXT)
+    title = clean_text(title, "title", limit=200)
+    text = clean_text(text, "text", limit=MAX_TEXT)
     runs = _system(actor) or queries.can_run(actor, assembly)
     own = None if _system(actor) else queries.own_participant(actor, assembly)
     if working_group is not None:
         if working_group.assembly_id != assembly.pk:
-            raise _fail("working_group", _("Choose a working group of this assembly."))
+            raise field_error("working_group", _("Choose a working group of this assembly."))
         is_member = own is not None and working_group.members.filter(pk=own.pk).exists()
         if not (runs or is_member):
             raise PermissionDeniedError(
@@ -1049,7 +1030,7 @@ def motion_create(
             origin = assembly.owner
         else:
             if own.credential_status != CredentialStatus.ACCEPTED:
-                raise _fail(
+                raise field_error(
                     "title",
                     _("Your credential has not been accepted yet."),
                     "credential_pending",
@@ -1066,7 +1047,7 @@ def motion_create(
         working_group=working_group,
         submitter=own,
         visibility=assembly.visibility,
-        created_by_id=_uid(actor),
+        created_by_id=actor_id(actor),
     )
     _record_move(motion, None, motion.state, actor, "")
     if own is not None and working_group is None:
@@ -1095,16 +1076,16 @@ def motion_support(
     paper (`participant`)."""
     _signed_in(actor)
     if motion.state.is_final:
-        raise _fail("motion", _("This motion is already decided."), "decided")
+        raise field_error("motion", _("This motion is already decided."), "decided")
     if participant is not None:
         if not (_system(actor) or queries.can_run_motion(actor, motion)):
             raise PermissionDeniedError(
                 _("Only a coordinator of the convening organisation may do this.")
             )
         if participant.assembly_id != motion.assembly_id:
-            raise _fail("participant", _("Choose a participant of this assembly."))
+            raise field_error("participant", _("Choose a participant of this assembly."))
         if motion.supports.filter(participant=participant).exists():
-            raise _fail("participant", _("This participant already supports the motion."))
+            raise field_error("participant", _("This participant already supports the motion."))
         support = MotionSupport.objects.create(motion=motion, participant=participant)
     elif organisation is not None:
         if not (_system(actor) or access.can_change(actor, owner_id=organisation.pk)):
@@ -1112,7 +1093,7 @@ def motion_support(
                 _("Only a coordinator or spokesperson may support on behalf of an organisation.")
             )
         if motion.supports.filter(organisation=organisation).exists():
-            raise _fail("organisation", _("This organisation already supports the motion."))
+            raise field_error("organisation", _("This organisation already supports the motion."))
         support = MotionSupport.objects.create(motion=motion, organisation=organisation)
     else:
         own = (
@@ -1123,7 +1104,7 @@ def motion_support(
         if own is None:
             raise PermissionDeniedError(_("Only participants of the assembly may support it."))
         if motion.supports.filter(participant=own).exists():
-            raise _fail("motion", _("You already support this motion."), "duplicate")
+            raise field_error("motion", _("You already support this motion."), "duplicate")
         support = MotionSupport.objects.create(motion=motion, participant=own)
     audit.record(
         actor=actor,
@@ -1160,7 +1141,7 @@ def motion_transition(
     target = state(state_code)
     before = motion.state
     if target.code not in (before.next_codes or []):
-        raise _fail(
+        raise field_error(
             "state",
             _("A motion that is %(now)s cannot become %(new)s.")
             % {"now": before.label, "new": target.label},
@@ -1203,21 +1184,23 @@ def motion_forward(
             _("Only a coordinator of the convening organisation may do this.")
         )
     if (to_assembly is None) == (to_body is None):
-        raise _fail("to_assembly", _("Choose one assembly or one organisation to send it to."))
+        raise field_error(
+            "to_assembly", _("Choose one assembly or one organisation to send it to.")
+        )
     if to_assembly is not None:
         if to_assembly.pk == motion.assembly_id:
-            raise _fail("to_assembly", _("The motion is already before this assembly."))
+            raise field_error("to_assembly", _("The motion is already before this assembly."))
         if to_assembly.status == AssemblyStatus.CLOSED:
-            raise _fail("to_assembly", _("The assembly is closed."), "closed")
+            raise field_error("to_assembly", _("The assembly is closed."), "closed")
         body_id = to_assembly.owner_id
         visibility = to_assembly.visibility
     elif to_body is not None:
         if to_body.pk == motion.body_id and motion.assembly_id is None:
-            raise _fail("to_body", _("The motion is already before this organisation."))
+            raise field_error("to_body", _("The motion is already before this organisation."))
         body_id = to_body.pk
         visibility = motion.visibility
     if motion.forwards.filter(assembly=to_assembly, body_id=body_id).exists():
-        raise _fail("to_assembly", _("The motion was already sent there."), "duplicate")
+        raise field_error("to_assembly", _("The motion was already sent there."), "duplicate")
     copy = Motion.objects.create(
         assembly=to_assembly,
         body_id=body_id,
@@ -1228,7 +1211,7 @@ def motion_forward(
         origin_id=motion.origin_id,
         forwarded_from=motion,
         visibility=visibility,
-        created_by_id=_uid(actor),
+        created_by_id=actor_id(actor),
     )
     _record_move(copy, None, copy.state, actor, note.strip())
     if not motion.state.is_final and "referred" in (motion.state.next_codes or []):
@@ -1271,7 +1254,7 @@ def amendment_propose(
         .get(pk=motion.pk)
     )
     if motion.state.code not in AMENDABLE:
-        raise _fail("motion", _("This motion can no longer be amended."), "not_amendable")
+        raise field_error("motion", _("This motion can no longer be amended."), "not_amendable")
     if motion.assembly is not None:
         _require_open(motion.assembly)
     runs = _system(actor) or queries.can_run_motion(actor, motion)
@@ -1292,20 +1275,22 @@ def amendment_propose(
                 _("Only a coordinator of the convening organisation may do this.")
             )
         if proposer.assembly_id != motion.assembly_id:
-            raise _fail("proposer", _("Choose a participant of this assembly."))
+            raise field_error("proposer", _("Choose a participant of this assembly."))
         own = proposer
     paragraphs = motion.paragraphs()
     if not isinstance(paragraph, int) or not 1 <= paragraph <= len(paragraphs):
-        raise _fail(
+        raise field_error(
             "paragraph",
             _("Choose a paragraph between 1 and %(count)d.") % {"count": len(paragraphs)},
         )
-    proposed = _text(proposed, "proposed", required=False, limit=MAX_TEXT)
+    proposed = clean_text(proposed, "proposed", required=False, limit=MAX_TEXT)
     proposed = "\n".join(line.rstrip() for line in proposed.replace("\r\n", "\n").split("\n"))
     if proposed == paragraphs[paragraph - 1]:
-        raise _fail("proposed", _("The proposed wording is the same as the paragraph."))
+        raise field_error("proposed", _("The proposed wording is the same as the paragraph."))
     if "\n\n" in proposed:
-        raise _fail("proposed", _("An amendment replaces one paragraph: leave no blank lines."))
+        raise field_error(
+            "proposed", _("An amendment replaces one paragraph: leave no blank lines.")
+        )
     number = (motion.amendments.aggregate(m=Max("number"))["m"] or 0) + 1
     amendment = Amendment.objects.create(
         motion=motion,
@@ -1313,7 +1298,7 @@ def amendment_propose(
         paragraph=paragraph,
         original=paragraphs[paragraph - 1],
         proposed=proposed,
-        rationale=_text(rationale, "rationale", required=False, limit=MAX_TEXT),
+        rationale=clean_text(rationale, "rationale", required=False, limit=MAX_TEXT),
         proposer=own,
         origin=origin or (own.organisation if own else None),
     )
@@ -1340,7 +1325,7 @@ def amendment_decide(
         .select_related("state", "assembly")
         .get(pk=amendment.motion_id)
     )
-    _choice(
+    clean_choice(
         status,
         [AmendmentStatus.ACCEPTED, AmendmentStatus.REJECTED, AmendmentStatus.WITHDRAWN],
         "status",
@@ -1357,14 +1342,14 @@ def amendment_decide(
                 _("Only a coordinator of the convening organisation may do this.")
             )
     if amendment.status != AmendmentStatus.SUBMITTED:
-        raise _fail("status", _("This amendment is already decided."), "decided")
+        raise field_error("status", _("This amendment is already decided."), "decided")
     if status == AmendmentStatus.ACCEPTED:
         if motion.state.code not in AMENDABLE:
-            raise _fail("motion", _("This motion can no longer be amended."), "not_amendable")
+            raise field_error("motion", _("This motion can no longer be amended."), "not_amendable")
         paragraphs = motion.paragraphs()
         index = amendment.paragraph - 1
         if index >= len(paragraphs) or paragraphs[index] != amendment.original:
-            raise _fail(
+            raise field_error(
                 "paragraph",
                 _("The paragraph has changed since this amendment was proposed: propose it again."),
                 "stale",
@@ -1374,7 +1359,7 @@ def amendment_decide(
         else:
             del paragraphs[index]
         if not paragraphs:
-            raise _fail("proposed", _("A motion cannot lose all its paragraphs."))
+            raise field_error("proposed", _("A motion cannot lose all its paragraphs."))
         motion.text = "\n\n".join(paragraphs)
         motion.save(update_fields=["text", "updated_at"])
     amendment.status = status
@@ -1405,7 +1390,7 @@ def minutes_generate(*, actor: AnyUser | None, assembly: Assembly) -> Minutes:
     text = render_minutes(assembly)
     minutes = Minutes.objects.select_for_update().filter(assembly=assembly).first()
     if minutes is not None and minutes.status == MinutesStatus.APPROVED:
-        raise _fail("minutes", _("The minutes are approved: they cannot be regenerated."))
+        raise field_error("minutes", _("The minutes are approved: they cannot be regenerated."))
     if minutes is None:
         minutes = Minutes.objects.create(assembly=assembly, text=text)
     else:
@@ -1426,8 +1411,10 @@ def minutes_generate(*, actor: AnyUser | None, assembly: Assembly) -> Minutes:
 def minutes_edit(*, actor: AnyUser | None, minutes: Minutes, text: str) -> Minutes:
     _require_run(actor, minutes.assembly)
     if minutes.status == MinutesStatus.APPROVED:
-        raise _fail("text", _("The minutes are approved: they cannot be changed."), "approved")
-    minutes.text = _text(text, "text", limit=200000)
+        raise field_error(
+            "text", _("The minutes are approved: they cannot be changed."), "approved"
+        )
+    minutes.text = clean_text(text, "text", limit=200000)
     minutes.edited_at = timezone.now()
     minutes.save(update_fields=["text", "edited_at"])
     audit.record(
@@ -1445,11 +1432,11 @@ def minutes_approve(*, actor: AnyUser | None, minutes: Minutes, basis: str) -> M
     numbers, or the poll on the minutes)."""
     _require_run(actor, minutes.assembly)
     if minutes.status == MinutesStatus.APPROVED:
-        raise _fail("basis", _("The minutes are already approved."), "approved")
-    minutes.approval_basis = _text(basis, "basis", limit=300)
+        raise field_error("basis", _("The minutes are already approved."), "approved")
+    minutes.approval_basis = clean_text(basis, "basis", limit=300)
     minutes.status = MinutesStatus.APPROVED
     minutes.approved_at = timezone.now()
-    minutes.approved_by_id = _uid(actor)
+    minutes.approved_by_id = actor_id(actor)
     minutes.save(update_fields=["approval_basis", "status", "approved_at", "approved_by"])
     audit.record(
         actor=actor,
@@ -1475,12 +1462,14 @@ def declaration_draft(
 ) -> Declaration:
     """Draft the declaration from the adopted motions (version 1)."""
     _require_run(actor, assembly)
-    title = _text(title, "title")
+    title = clean_text(title, "title", limit=200)
     if Declaration.objects.filter(assembly=assembly).exists():
-        raise _fail("title", _("The assembly already has a declaration: revise it."), "duplicate")
+        raise field_error(
+            "title", _("The assembly already has a declaration: revise it."), "duplicate"
+        )
     adopted = list(queries.adopted_motions(assembly))
     if not adopted:
-        raise _fail("title", _("No motion has been adopted yet."), "nothing_adopted")
+        raise field_error("title", _("No motion has been adopted yet."), "nothing_adopted")
     declaration = Declaration.objects.create(assembly=assembly, title=title)
     declaration.motions.set(adopted)
     DeclarationVersion.objects.create(
@@ -1488,7 +1477,7 @@ def declaration_draft(
         number=1,
         text=declaration_text(assembly, preamble),
         note=_("Drafted from the adopted motions."),
-        author_id=_uid(actor),
+        author_id=actor_id(actor),
     )
     audit.record(
         actor=actor,
@@ -1505,17 +1494,19 @@ def declaration_revise(
 ) -> DeclarationVersion:
     _require_run(actor, declaration.assembly)
     if declaration.status == DeclarationStatus.PUBLISHED:
-        raise _fail("text", _("The declaration is published: it cannot be changed."), "published")
-    text = _text(text, "text", limit=200000)
+        raise field_error(
+            "text", _("The declaration is published: it cannot be changed."), "published"
+        )
+    text = clean_text(text, "text", limit=200000)
     last = declaration.versions.order_by("-number").first()
     if last is not None and last.text == text.replace("\r\n", "\n"):
-        raise _fail("text", _("Nothing changed since the last version."), "unchanged")
+        raise field_error("text", _("Nothing changed since the last version."), "unchanged")
     version = DeclarationVersion.objects.create(
         declaration=declaration,
         number=(last.number if last else 0) + 1,
         text=text.replace("\r\n", "\n"),
-        note=_text(note, "note", required=False, limit=300),
-        author_id=_uid(actor),
+        note=clean_text(note, "note", required=False, limit=300),
+        author_id=actor_id(actor),
     )
     audit.record(
         actor=actor,
@@ -1531,7 +1522,7 @@ def declaration_revise(
 def declaration_publish(*, actor: AnyUser | None, declaration: Declaration) -> Declaration:
     _require_run(actor, declaration.assembly)
     if declaration.status == DeclarationStatus.PUBLISHED:
-        raise _fail("status", _("The declaration is already published."), "published")
+        raise field_error("status", _("The declaration is already published."), "published")
     declaration.status = DeclarationStatus.PUBLISHED
     declaration.published_at = timezone.now()
     declaration.save(update_fields=["status", "published_at"])
@@ -1555,14 +1546,14 @@ def declaration_endorse(
             _("Only a coordinator or spokesperson may endorse on behalf of an organisation.")
         )
     if declaration.endorsements.filter(organisation=organisation).exists():
-        raise _fail("organisation", _("This organisation already endorses the declaration."))
+        raise field_error("organisation", _("This organisation already endorses the declaration."))
     try:
         with transaction.atomic():
             endorsement = Endorsement.objects.create(
-                declaration=declaration, organisation=organisation, by_id=_uid(actor)
+                declaration=declaration, organisation=organisation, by_id=actor_id(actor)
             )
     except IntegrityError:
-        raise _fail(
+        raise field_error(
             "organisation", _("This organisation already endorses the declaration.")
         ) from None
     audit.record(
@@ -1586,21 +1577,21 @@ def resolution_create(
     note: str = "",
 ) -> Resolution:
     _require_run(actor, assembly)
-    title = _text(title, "title")
+    title = clean_text(title, "title", limit=200)
     if motion is not None:
         if motion.assembly_id != assembly.pk:
-            raise _fail("motion", _("Choose a motion of this assembly."))
+            raise field_error("motion", _("Choose a motion of this assembly."))
         if motion.state.code != "adopted":
-            raise _fail("motion", _("Only an adopted motion gives a resolution."))
+            raise field_error("motion", _("Only an adopted motion gives a resolution."))
     if due_on is not None and due_on < assembly.starts_on:
-        raise _fail("due_on", _("The due date cannot be before the assembly."))
+        raise field_error("due_on", _("The due date cannot be before the assembly."))
     resolution = Resolution.objects.create(
         assembly=assembly,
         motion=motion,
         title=title,
         responsible=responsible,
         due_on=due_on,
-        note=_text(note, "note", required=False, limit=MAX_TEXT),
+        note=clean_text(note, "note", required=False, limit=MAX_TEXT),
     )
     audit.record(
         actor=actor,
@@ -1620,11 +1611,11 @@ def resolution_update(
         raise PermissionDeniedError(
             _("Only the assembly's coordinators or the responsible organisation may do this.")
         )
-    _choice(status, ResolutionStatus.values, "status")
+    clean_choice(status, ResolutionStatus.values, "status")
     before = resolution.status
     resolution.status = status
     if note.strip():
-        resolution.note = _text(note, "note", limit=MAX_TEXT)
+        resolution.note = clean_text(note, "note", limit=MAX_TEXT)
     resolution.save(update_fields=["status", "note", "updated_at"])
     audit.record(
         actor=actor,

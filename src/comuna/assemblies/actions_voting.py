@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from comuna.assemblies import queries, queries_voting
+from comuna.assemblies.actions import assembly_touch
 from comuna.assemblies.models import (
     Amendment,
     Assembly,
@@ -66,6 +67,7 @@ from comuna.assemblies.models_voting import (
 from comuna.core import access, audit
 from comuna.core.errors import DomainError, PermissionDeniedError
 from comuna.core.models import IdempotencyKey
+from comuna.core.validation import actor_id, clean_choice, clean_text
 from comuna.engines import tally
 
 if TYPE_CHECKING:
@@ -115,34 +117,6 @@ def _require_votable(motion: Motion) -> None:
             "Only an admitted or debated motion can be put to the vote; this one is “%(state)s”."
         ) % {"state": code}
         raise DomainError(message, code="not_votable", fields={"motion": [message]})
-
-
-def _uid(actor: AnyUser | None) -> int | None:
-    return int(actor.pk) if actor is not None and actor.is_authenticated else None
-
-
-def _bump(assembly: Assembly) -> None:
-    """Every change bumps the assembly's version (the projector's ETag)."""
-    Assembly.objects.filter(pk=assembly.pk).update(version=F("version") + 1)
-
-
-def _text(value: str, field: str, *, limit: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(
-            _("A required field is empty."), fields={field: [_("This field is required.")]}
-        )
-    if len(text) > limit:
-        message = _("At most %(limit)s characters.") % {"limit": limit}
-        raise DomainError(message, fields={field: [message]})
-    return text
-
-
-def _choice(value: str, choices: Sequence[str], field: str) -> str:
-    if value not in choices:
-        message = _("Not a valid choice: “%(value)s”.") % {"value": value}
-        raise DomainError(message, fields={field: [message]})
-    return value
 
 
 def _count(value: object, field: str) -> int:
@@ -390,9 +364,9 @@ def poll_create(
     """A new poll (not open yet) with the majority rule of its decision type."""
     _require_visible(actor, assembly)
     _require_run(actor, assembly)
-    title = _text(title, "title", limit=300)
-    _choice(decision_type, DecisionType.values, "decision_type")
-    _choice(mode, PollMode.values, "mode")
+    title = clean_text(title, "title", limit=300)
+    clean_choice(decision_type, DecisionType.values, "decision_type")
+    clean_choice(mode, PollMode.values, "mode")
     if motion is not None and motion.assembly_id != assembly.pk:
         message = _("The motion is not before this assembly.")
         raise DomainError(message, fields={"motion": [message]})
@@ -422,9 +396,9 @@ def poll_create(
             secret=bool(secret),
             weighted=bool(weighted),
             mode=mode,
-            created_by_id=_uid(actor),
+            created_by_id=actor_id(actor),
         )
-        _bump(locked)
+        assembly_touch(locked)
         audit.record(
             actor=actor,
             verb="poll.create",
@@ -450,7 +424,7 @@ def _mark_open(
     locked.present_at_open = check.present
     locked.quorum_at_open = check.needed
     locked.save()
-    _bump(assembly)
+    assembly_touch(assembly)
     audit.record(
         actor=actor,
         verb=verb,
@@ -494,7 +468,7 @@ def vote_cast(*, actor: AnyUser | None, poll: Poll, choice: str) -> RollEntry:
     the database), the ballots one row per unit of weight."""
     assembly = poll.assembly
     _require_visible(actor, assembly)
-    _choice(choice, Choice.values, "choice")
+    clean_choice(choice, Choice.values, "choice")
     participant = queries.own_participant(actor, assembly)
     try:
         with transaction.atomic():
@@ -609,7 +583,7 @@ def poll_close(*, actor: AnyUser | None, poll: Poll) -> Poll:
         if locked.secret:
             _shuffle_poll(locked)
         _settle_motion(actor, locked)
-        _bump(assembly)
+        assembly_touch(assembly)
         audit.record(
             actor=actor,
             verb="poll.close",
@@ -651,7 +625,7 @@ def poll_record_paper(
     _require_visible(actor, assembly)
     _require_run(actor, assembly)
     yes, no, abstain = _count(yes, "yes"), _count(no, "no"), _count(abstain, "abstain")
-    tellers = _text(tellers, "tellers", limit=300)
+    tellers = clean_text(tellers, "tellers", limit=300)
     with transaction.atomic():
         locked = Poll.objects.select_for_update().select_related("assembly").get(pk=poll.pk)
         if locked.mode != PollMode.PAPER:
@@ -679,7 +653,7 @@ def poll_record_paper(
         locked.tellers = tellers
         _finish_poll(actor, locked, check)
         _settle_motion(actor, locked)
-        _bump(assembly)
+        assembly_touch(assembly)
         audit.record(
             actor=actor,
             verb="poll.paper_results",
@@ -709,7 +683,7 @@ def poll_cancel(*, actor: AnyUser | None, poll: Poll, reason: str) -> Poll:
     assembly = poll.assembly
     _require_visible(actor, assembly)
     _require_run(actor, assembly)
-    reason = _text(reason, "reason", limit=300)
+    reason = clean_text(reason, "reason", limit=300)
     with transaction.atomic():
         locked = Poll.objects.select_for_update().get(pk=poll.pk)
         if locked.status not in (PollStatus.DRAFT, PollStatus.OPEN):
@@ -721,7 +695,7 @@ def poll_cancel(*, actor: AnyUser | None, poll: Poll, reason: str) -> Poll:
         locked.save()
         if locked.secret:
             _shuffle_poll(locked)
-        _bump(assembly)
+        assembly_touch(assembly)
         audit.record(
             actor=actor,
             verb="poll.cancel",
@@ -819,9 +793,9 @@ def election_create(
 ) -> Election:
     _require_visible(actor, assembly)
     _require_run(actor, assembly)
-    title = _text(title, "title", limit=300)
-    _choice(method, ElectionMethod.values, "method")
-    _choice(mode, PollMode.values, "mode")
+    title = clean_text(title, "title", limit=300)
+    clean_choice(method, ElectionMethod.values, "method")
+    clean_choice(mode, PollMode.values, "mode")
     if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         message = _("Give a number of seats from 1 to %(limit)s.") % {"limit": MAX_SEATS}
         raise DomainError(message, fields={"seats": [message]})
@@ -841,9 +815,9 @@ def election_create(
             min_women=min_women,
             min_men=min_men,
             mode=mode,
-            created_by_id=_uid(actor),
+            created_by_id=actor_id(actor),
         )
-        _bump(locked)
+        assembly_touch(locked)
         audit.record(
             actor=actor,
             verb="election.create",
@@ -879,10 +853,10 @@ def candidate_add(
                 if participant.organisation_id and participant.organisation
                 else participant.affiliation
             )
-    name = _text(name, "name", limit=200)
+    name = clean_text(name, "name", limit=200)
     if gender:
-        _choice(gender, [str(v) for v in ParticipantGender.values if v], "gender")
-    organisation = _text(organisation, "organisation", limit=200, required=False)
+        clean_choice(gender, [str(v) for v in ParticipantGender.values if v], "gender")
+    organisation = clean_text(organisation, "organisation", limit=200, required=False)
     with transaction.atomic():
         locked = Election.objects.select_for_update().get(pk=election.pk)
         if locked.status != PollStatus.DRAFT:
@@ -904,7 +878,7 @@ def candidate_add(
             gender=gender,
             organisation=organisation,
         )
-        _bump(assembly)
+        assembly_touch(assembly)
         audit.record(
             actor=actor,
             verb="election.candidate",
@@ -1072,7 +1046,7 @@ def paper_ballot_enter(
         )
         locked.paper_ballots += copies
         locked.save(update_fields=["paper_ballots"])
-        _bump(assembly)
+        assembly_touch(assembly)
         audit.record(
             actor=actor,
             verb="election.paper_ballot",
@@ -1117,7 +1091,7 @@ def election_close(*, actor: AnyUser | None, election: Election, tellers: str = 
     assembly = election.assembly
     _require_visible(actor, assembly)
     _require_run(actor, assembly)
-    tellers = _text(tellers, "tellers", limit=300, required=False)
+    tellers = clean_text(tellers, "tellers", limit=300, required=False)
     with transaction.atomic():
         locked = Election.objects.select_for_update().select_related("assembly").get(pk=election.pk)
         if locked.status != PollStatus.OPEN:
@@ -1154,7 +1128,7 @@ def election_close(*, actor: AnyUser | None, election: Election, tellers: str = 
             locked.legal_basis = election_basis(locked, check)
         locked.save()
         _shuffle_election(locked)
-        _bump(assembly)
+        assembly_touch(assembly)
         audit.record(
             actor=actor,
             verb="election.close",
@@ -1205,7 +1179,7 @@ def election_cancel(*, actor: AnyUser | None, election: Election, reason: str) -
     assembly = election.assembly
     _require_visible(actor, assembly)
     _require_run(actor, assembly)
-    reason = _text(reason, "reason", limit=300)
+    reason = clean_text(reason, "reason", limit=300)
     with transaction.atomic():
         locked = Election.objects.select_for_update().get(pk=election.pk)
         if locked.status not in (PollStatus.DRAFT, PollStatus.OPEN):
@@ -1216,7 +1190,7 @@ def election_cancel(*, actor: AnyUser | None, election: Election, reason: str) -
         locked.legal_basis = reason
         locked.save()
         _shuffle_election(locked)
-        _bump(assembly)
+        assembly_touch(assembly)
         audit.record(
             actor=actor,
             verb="election.cancel",

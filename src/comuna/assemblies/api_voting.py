@@ -526,7 +526,7 @@ def my_votes(request: HttpRequest, slug: str) -> dict[str, Any]:
     found = queries_voting.open_votes(request.user, assembly)
     return {
         "participant": found.participant.number if found.participant else None,
-        "may_vote": queries.permissions(request.user, assembly).is_voter,
+        "may_vote": queries.may_vote(found.participant),
         "polls": [
             {"number": p.number, "title": p.title, "secret": p.secret, "voted": voted}
             for p, voted in found.polls

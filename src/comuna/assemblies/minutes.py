@@ -1,52 +1,30 @@
 """Minutes generated from the structured record: attendance, convenors, sessions, agenda with
-its speakers, motions and what became of them, the votes (from the voting part, when it is
-there) and the decisions. Plain text, so that it can be edited in a text box, printed and
-archived; written in the language of whoever generates it."""
+its speakers, motions and what became of them, the votes and the decisions. Plain text, so
+that it can be edited in a text box, printed and archived; written in the language of whoever
+generates it."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from comuna.assemblies import queries
+from comuna.assemblies import queries, queries_voting
 from comuna.assemblies.models import Assembly, Motion, SpeakerEntry, SpeakerStatus
 
 
-def _field(summary: Any, name: str, default: Any = "") -> Any:
-    if isinstance(summary, Mapping):
-        return summary.get(name, default)
-    return getattr(summary, name, default)
-
-
 def poll_summaries(assembly: Assembly) -> list[dict[str, Any]]:
-    """The votes of the assembly from the voting part (empty when it is not installed)."""
-    try:
-        module = importlib.import_module("comuna.assemblies.queries_voting")
-    except ImportError:
-        return []
-    function = getattr(module, "poll_summaries", None)
-    if function is None:
-        return []
-    rows = []
-    for summary in function(assembly):
-        counts = _field(summary, "counts", {}) or {}
-        if isinstance(counts, Mapping):
-            counts_text = ", ".join(f"{key}: {value}" for key, value in counts.items())
-        else:
-            counts_text = str(counts)
-        rows.append(
-            {
-                "title": str(_field(summary, "title")),
-                "rule": str(_field(summary, "rule")),
-                "counts": counts_text,
-                "verdict": str(_field(summary, "verdict")),
-            }
-        )
-    return rows
+    """The closed polls and elections of the assembly, as lines of the minutes."""
+    return [
+        {
+            "title": summary.title,
+            "rule": summary.rule,
+            "counts": ", ".join(f"{key}: {value}" for key, value in summary.counts.items()),
+            "verdict": summary.verdict,
+        }
+        for summary in queries_voting.poll_summaries(assembly)
+    ]
 
 
 def render_minutes(assembly: Assembly) -> str:

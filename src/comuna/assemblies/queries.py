@@ -42,7 +42,6 @@ from comuna.assemblies.models import (
     DeclarationVersion,
     Delegation,
     Endorsement,
-    ItemStatus,
     Minutes,
     Motion,
     MotionEvent,
@@ -169,13 +168,17 @@ class AssemblyPermissions:
 
     @property
     def is_voter(self) -> bool:
-        p = self.participant
-        return (
-            p is not None
-            and p.kind == ParticipantKind.DELEGATE
-            and p.credential_status == CredentialStatus.ACCEPTED
-            and p.mandate_valid_on(timezone.localdate())
-        )
+        return may_vote(self.participant)
+
+
+def may_vote(p: Participant | None) -> bool:
+    """A delegate with an accepted credential and a mandate valid today."""
+    return (
+        p is not None
+        and p.kind == ParticipantKind.DELEGATE
+        and p.credential_status == CredentialStatus.ACCEPTED
+        and p.mandate_valid_on(timezone.localdate())
+    )
 
 
 def permissions(user: AnyUser | None, assembly: Assembly) -> AssemblyPermissions:
@@ -381,11 +384,14 @@ def agenda_flat(assembly: Assembly) -> list[AgendaNode]:
     return out
 
 
-def agenda_minutes(assembly: Assembly) -> int:
+def agenda_minutes(assembly: Assembly, nodes: list[AgendaNode] | None = None) -> int:
     """The planned length of the agenda: the top-level items' durations, or their
-    sub-items' when an item has no duration of its own."""
+    sub-items' when an item has no duration of its own. `nodes` (the tree or agenda_flat's
+    list) saves loading the agenda again."""
     total = 0
-    for node in agenda_tree(assembly):
+    for node in agenda_tree(assembly) if nodes is None else nodes:
+        if node.depth:
+            continue
         own = node.item.duration_minutes
         total += own or sum(child.item.duration_minutes for child in node.children)
     return total
@@ -676,7 +682,3 @@ def adopted_motions(assembly: Assembly) -> QuerySet[Motion]:
         .select_related("origin", "working_group")
         .order_by("decided_at", "id")
     )
-
-
-def current_items(assembly: Assembly) -> QuerySet[AgendaItem]:
-    return assembly.agenda.filter(status=ItemStatus.CURRENT)

@@ -7,7 +7,6 @@ forwarding, minutes, the declaration and the resolutions board. Thin views: read
 from __future__ import annotations
 
 import hashlib
-import importlib
 from datetime import timedelta
 from typing import Any
 
@@ -16,8 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
-from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -26,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from comuna.assemblies import actions, queries
+from comuna.assemblies import actions, queries, queries_voting
 from comuna.assemblies.forms import (
     AddSpeakerForm,
     AgendaItemForm,
@@ -69,8 +67,10 @@ from comuna.assemblies.models import (
     ParticipantKind,
     SpeakerStatus,
 )
+from comuna.assemblies.pages import form_page
 from comuna.core import access
 from comuna.core.errors import DomainError, PermissionDeniedError
+from comuna.core.forms import add_domain_error, post_data
 from comuna.core.fragments import cached_fragment
 from comuna.core.models import Organisation
 from comuna.core.pagination import is_htmx, paginate
@@ -80,46 +80,6 @@ PROJECTOR_POLL_SECONDS = 3
 
 
 # Helpers ------------------------------------------------------------------------------------
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Any, err: DomainError) -> None:
-    placed = False
-    for name, field_messages in err.fields.items():
-        if name in form.fields and not form.fields[name].widget.is_hidden:
-            for message in field_messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, err.message)
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    title: str,
-    back: str,
-    assembly: Assembly | None = None,
-    submit: str | None = None,
-    intro: str = "",
-) -> HttpResponse:
-    return render(
-        request,
-        "assemblies/form.html",
-        {
-            "form": form,
-            "title": title,
-            "back": back,
-            "assembly": assembly,
-            "submit": submit or _("Save"),
-            "intro": intro,
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
 
 
 def _assembly(request: HttpRequest, slug: str) -> tuple[Assembly, queries.AssemblyPermissions]:
@@ -144,24 +104,6 @@ def _organisation(slug: str) -> Organisation | None:
 def _done(request: HttpRequest, message: str, to: str) -> HttpResponse:
     messages.success(request, message)
     return redirect(to)
-
-
-def _voting_template(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
-def _voting_call(function: str, *args: Any) -> Any:
-    """Call a function of the voting part when it exists (None otherwise)."""
-    try:
-        module = importlib.import_module("comuna.assemblies.queries_voting")
-    except ImportError:
-        return None
-    found = getattr(module, function, None)
-    return found(*args) if found is not None else None
 
 
 # Assemblies ---------------------------------------------------------------------------------
@@ -198,23 +140,21 @@ def assembly_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDeniedError(
             _("Only a coordinator of the convening organisation may convene an assembly.")
         )
-    form = AssemblyForm(_data(request), owners=[(o.pk, o.name) for o in owners])
+    form = AssemblyForm(post_data(request), owners=[(o.pk, o.name) for o in owners])
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner = next(o for o in owners if o.pk == data.pop("owner"))
         try:
             assembly = actions.assembly_create(actor=request.user, owner=owner, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             return _done(
                 request,
                 _("The assembly was created."),
                 reverse("assemblies:assembly", args=[assembly.slug]),
             )
-    return _form_page(
-        request, form, title=_("Convene an assembly"), back=reverse("assemblies:home")
-    )
+    return form_page(request, form, title=_("Convene an assembly"), back=reverse("assemblies:home"))
 
 
 @require_GET
@@ -262,18 +202,18 @@ def assembly_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "visibility",
         )
     }
-    form = AssemblyEditForm(_data(request), initial=initial)
+    form = AssemblyEditForm(post_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             actions.assembly_update(actor=request.user, assembly=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             return _done(
                 request, _("The assembly was saved."), reverse("assemblies:assembly", args=[slug])
             )
     back = reverse("assemblies:assembly", args=[slug])
-    return _form_page(request, form, title=_("Edit the assembly"), back=back, assembly=item)
+    return form_page(request, form, title=_("Edit the assembly"), back=back, assembly=item)
 
 
 @login_required
@@ -299,7 +239,7 @@ def assembly_status(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def convenor_new(request: HttpRequest, slug: str) -> HttpResponse:
     item = _run(request, slug)
-    form = ConvenorForm(_data(request))
+    form = ConvenorForm(post_data(request))
     back = reverse("assemblies:assembly", args=[slug])
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -320,26 +260,26 @@ def convenor_new(request: HttpRequest, slug: str) -> HttpResponse:
                     country=data["country"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 return _done(request, _("The convenor was added."), back)
-    return _form_page(request, form, title=_("Add a convenor"), back=back, assembly=item)
+    return form_page(request, form, title=_("Add a convenor"), back=back, assembly=item)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest, slug: str) -> HttpResponse:
     item = _run(request, slug)
-    form = SessionForm(_data(request))
+    form = SessionForm(post_data(request))
     back = reverse("assemblies:assembly", args=[slug])
     if request.method == "POST" and form.is_valid():
         try:
             actions.session_add(actor=request.user, assembly=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             return _done(request, _("The session was added."), back)
-    return _form_page(request, form, title=_("Add a session"), back=back, assembly=item)
+    return form_page(request, form, title=_("Add a session"), back=back, assembly=item)
 
 
 # Delegations and participants ---------------------------------------------------------------
@@ -350,7 +290,7 @@ def delegations(request: HttpRequest, slug: str) -> HttpResponse:
     item, perms = _assembly(request, slug)
     form = None
     if perms.run:
-        form = DelegationForm(_data(request))
+        form = DelegationForm(post_data(request))
         if request.method == "POST" and form.is_valid():
             organisation = _organisation(form.cleaned_data["organisation"])
             if organisation is None:
@@ -365,7 +305,7 @@ def delegations(request: HttpRequest, slug: str) -> HttpResponse:
                         instructions=form.cleaned_data["instructions"],
                     )
                 except DomainError as err:
-                    _apply_errors(form, err)
+                    add_domain_error(form, err)
                 else:
                     return _done(
                         request,
@@ -392,7 +332,7 @@ def delegation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item, perms = _assembly(request, slug)
     found = queries.delegation_get(assembly=item, pk=pk)
     manages = perms.run or found.pk in perms.delegations
-    form = DelegateForm(_data(request)) if manages else None
+    form = DelegateForm(post_data(request)) if manages else None
     if request.method == "POST":
         if form is None:
             if not request.user.is_authenticated:
@@ -404,7 +344,7 @@ def delegation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 actions.delegate_register(actor=request.user, delegation=found, **form.cleaned_data)
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 return _done(
                     request,
@@ -452,12 +392,12 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participant_new(request: HttpRequest, slug: str) -> HttpResponse:
     item = _run(request, slug)
-    form = ParticipantForm(_data(request))
+    form = ParticipantForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             found = actions.participant_add(actor=request.user, assembly=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             return _done(
                 request,
@@ -465,16 +405,14 @@ def participant_new(request: HttpRequest, slug: str) -> HttpResponse:
                 reverse("assemblies:participant", args=[slug, found.pk]),
             )
     back = reverse("assemblies:participants", args=[slug])
-    return _form_page(
-        request, form, title=_("Add a guest or an observer"), back=back, assembly=item
-    )
+    return form_page(request, form, title=_("Add a guest or an observer"), back=back, assembly=item)
 
 
 @require_http_methods(["GET", "POST"])
 def participant(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item, perms = _assembly(request, slug)
     found = queries.participant_get(assembly=item, pk=pk)
-    form = CredentialForm(_data(request)) if perms.run else None
+    form = CredentialForm(post_data(request)) if perms.run else None
     if request.method == "POST":
         if form is None:
             if not request.user.is_authenticated:
@@ -491,7 +429,7 @@ def participant(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 return _done(
                     request,
@@ -618,7 +556,7 @@ def agenda(request: HttpRequest, slug: str) -> HttpResponse:
     form = None
     if perms.run:
         form = AgendaItemForm(
-            _data(request), parents=[(n.item.pk, f"{n.number}. {n.item.title}") for n in nodes]
+            post_data(request), parents=[(n.item.pk, f"{n.number}. {n.item.title}") for n in nodes]
         )
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
@@ -627,7 +565,7 @@ def agenda(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 actions.agenda_item_add(actor=request.user, assembly=item, parent=parent, **data)
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 return _done(
                     request,
@@ -648,7 +586,7 @@ def agenda(request: HttpRequest, slug: str) -> HttpResponse:
             "perms": perms,
             "nodes": nodes,
             "form": form,
-            "total_minutes": queries.agenda_minutes(item),
+            "total_minutes": queries.agenda_minutes(item, nodes),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -675,8 +613,8 @@ def agenda_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly adds speakers and gives the floor to the next one."""
     item, perms = _assembly(request, slug)
     target = queries.item_get(assembly=item, pk=pk)
-    speak_form = SpeakForm(_data(request)) if perms.participant is not None else None
-    add_form = AddSpeakerForm(_data(request)) if perms.run else None
+    speak_form = SpeakForm(post_data(request)) if perms.participant is not None else None
+    add_form = AddSpeakerForm(post_data(request)) if perms.run else None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('core:login')}?next={request.path}")
@@ -755,7 +693,7 @@ def agenda_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _projector_version(item: Assembly) -> str:
     """Changes whenever the projector's content may change: the assembly's version (bumped
     by every action on it), the voting part's own version, the language."""
-    extra = _voting_call("projector_version", item)
+    extra = queries_voting.projector_version(item)
     raw = f"{item.pk}:{item.version}:{extra}:{get_language()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -771,10 +709,7 @@ def _projector_context(item: Assembly, version: str) -> dict[str, Any]:
         if current is not None
         else []
     )
-    results = None
-    has_results = _voting_template("assemblies/voting/_projector_results.html")
-    if has_results:
-        results = _voting_call("projector_results", item)
+    results = queries_voting.projector_results(item)
     return {
         "assembly": item,
         "current": current,
@@ -783,7 +718,7 @@ def _projector_context(item: Assembly, version: str) -> dict[str, Any]:
         "waiting": waiting,
         "quorum": queries.quorum(item),
         "results": results,
-        "has_results": has_results and results is not None,
+        "has_results": results is not None,
         "poll_seconds": PROJECTOR_POLL_SECONDS,
         "version": version,
     }
@@ -835,7 +770,7 @@ def projector(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def working_groups(request: HttpRequest, slug: str) -> HttpResponse:
     item, perms = _assembly(request, slug)
-    form = WorkingGroupForm(_data(request)) if perms.run else None
+    form = WorkingGroupForm(post_data(request)) if perms.run else None
     if request.method == "POST":
         if form is None:
             if not request.user.is_authenticated:
@@ -857,7 +792,7 @@ def working_groups(request: HttpRequest, slug: str) -> HttpResponse:
                         actor=request.user, assembly=item, **data, **people
                     )
                 except DomainError as err:
-                    _apply_errors(form, err)
+                    add_domain_error(form, err)
                 else:
                     return _done(
                         request,
@@ -881,7 +816,7 @@ def working_group(request: HttpRequest, slug: str, group: str) -> HttpResponse:
     may_report = perms.run or (
         own is not None and own.pk in {found.rapporteur_id, found.facilitator_id}
     )
-    form = ReportForm(_data(request), initial={"report": found.report}) if may_report else None
+    form = ReportForm(post_data(request), initial={"report": found.report}) if may_report else None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('core:login')}?next={request.path}")
@@ -922,7 +857,7 @@ def working_group(request: HttpRequest, slug: str, group: str) -> HttpResponse:
                     actor=request.user, group=found, report=form.cleaned_data["report"]
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 return _done(request, _("The report was saved."), back)
     members = list(queries.working_group_members(found)[:500])
@@ -999,7 +934,7 @@ def motion_new(request: HttpRequest, slug: str) -> HttpResponse:
     behalf = _behalf_choices(request, item)
     if not behalf:
         raise PermissionDeniedError(_("Only delegates may submit motions."))
-    form = MotionForm(_data(request), behalf=behalf)
+    form = MotionForm(post_data(request), behalf=behalf)
     if request.method == "POST" and form.is_valid():
         choice = form.cleaned_data["on_behalf"] or ""
         group = origin = None
@@ -1017,7 +952,7 @@ def motion_new(request: HttpRequest, slug: str) -> HttpResponse:
                 origin=origin,
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             return _done(
                 request,
@@ -1025,7 +960,7 @@ def motion_new(request: HttpRequest, slug: str) -> HttpResponse:
                 reverse("assemblies:motion", args=[motion.pk]),
             )
     back = reverse("assemblies:motions", args=[slug])
-    return _form_page(request, form, title=_("Submit a motion"), back=back, assembly=item)
+    return form_page(request, form, title=_("Submit a motion"), back=back, assembly=item)
 
 
 def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
@@ -1072,7 +1007,7 @@ def _motion_context(request: HttpRequest, motion: Motion) -> dict[str, Any]:
         and (runs or (own is not None and own.kind == ParticipantKind.DELEGATE)),
         "can_support": not motion.state.is_final
         and (own is not None or bool(_support_choices(request, motion))),
-        "results": _voting_call("motion_results", motion),
+        "results": queries_voting.motion_results(motion),
     }
 
 
@@ -1155,19 +1090,19 @@ def amendment_new(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = request.GET.get("parrafo", "")
     if chosen.isdigit() and 1 <= int(chosen) <= len(paragraphs):
         initial = {"paragraph": int(chosen), "proposed": paragraphs[int(chosen) - 1]}
-    form = AmendmentForm(_data(request), paragraphs=paragraphs, initial=initial)
+    form = AmendmentForm(post_data(request), paragraphs=paragraphs, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             actions.amendment_propose(actor=request.user, motion=found, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             return _done(
                 request,
                 _("The amendment was proposed."),
                 reverse("assemblies:motion", args=[pk]),
             )
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Amend motion %(number)s") % {"number": found.number},
@@ -1204,7 +1139,7 @@ def motion_forward(request: HttpRequest, pk: int) -> HttpResponse:
             _("Only a coordinator of the convening organisation may do this.")
         )
     targets = queries.forward_targets(request.user, found)
-    form = ForwardForm(_data(request), targets=[(a.slug, a.title) for a in targets])
+    form = ForwardForm(post_data(request), targets=[(a.slug, a.title) for a in targets])
     if request.method == "POST" and form.is_valid():
         to_assembly = next((a for a in targets if a.slug == form.cleaned_data["to_assembly"]), None)
         to_body = None
@@ -1222,14 +1157,14 @@ def motion_forward(request: HttpRequest, pk: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 return _done(
                     request,
                     _("The motion was sent; it keeps its origin."),
                     reverse("assemblies:motion", args=[copy.pk]),
                 )
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Send motion %(number)s to another body") % {"number": found.number},
@@ -1370,7 +1305,7 @@ def declaration(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as err:
             for form in (draft_form, revise_form, endorse_form):
                 if form is not None and form.is_bound:
-                    _apply_errors(form, err)
+                    add_domain_error(form, err)
                     break
             else:
                 messages.error(request, err.message)
@@ -1413,7 +1348,7 @@ def resolutions(request: HttpRequest, slug: str) -> HttpResponse:
     form = None
     if perms.run:
         form = ResolutionForm(
-            _data(request),
+            post_data(request),
             motions=[(m.pk, f"{m.number} {m.title}") for m in queries.adopted_motions(item)],
         )
     if request.method == "POST":
@@ -1442,7 +1377,7 @@ def resolutions(request: HttpRequest, slug: str) -> HttpResponse:
                         **data,
                     )
                 except DomainError as err:
-                    _apply_errors(form, err)
+                    add_domain_error(form, err)
                 else:
                     return _done(
                         request,
@@ -1479,16 +1414,16 @@ def resolution(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise PermissionDeniedError(
             _("Only the assembly's coordinators or the responsible organisation may do this.")
         )
-    form = ResolutionUpdateForm(_data(request), initial={"status": found.status})
+    form = ResolutionUpdateForm(post_data(request), initial={"status": found.status})
     back = reverse("assemblies:resolutions", args=[slug])
     if request.method == "POST" and form.is_valid():
         try:
             actions.resolution_update(actor=request.user, resolution=found, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             return _done(request, _("The follow-up was recorded."), back)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Follow up: %(title)s") % {"title": found.title},

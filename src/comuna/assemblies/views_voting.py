@@ -12,7 +12,6 @@ live parts).
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -45,28 +44,15 @@ from comuna.assemblies.models_voting import (
     PollMode,
     PollStatus,
 )
+from comuna.assemblies.pages import form_page
 from comuna.core.errors import DomainError, PermissionDeniedError
+from comuna.core.forms import add_domain_error, post_data
 from comuna.core.pagination import is_htmx, paginate
 
 BALLOT_POLL_SECONDS = 10
 
 
 # Helpers --------------------------------------------------------------------------------------
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Any, err: DomainError) -> None:
-    placed = False
-    for name, field_messages in err.fields.items():
-        if name in form.fields:
-            for message in field_messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, err.message)
 
 
 def _assembly(request: HttpRequest, slug: str) -> Assembly:
@@ -79,31 +65,6 @@ def _run(request: HttpRequest, slug: str) -> Assembly:
     if not queries.can_run(request.user, assembly):
         raise PermissionDeniedError(_("Only the people who run this assembly may do this."))
     return assembly
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    assembly: Assembly,
-    title: str,
-    back: str,
-    submit: str,
-    intro: str = "",
-) -> HttpResponse:
-    return render(
-        request,
-        "assemblies/voting/form.html",
-        {
-            "assembly": assembly,
-            "form": form,
-            "title": title,
-            "back": back,
-            "submit": submit,
-            "intro": intro,
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
 
 
 def _refused(request: HttpRequest, err: DomainError, to: str) -> HttpResponse:
@@ -193,7 +154,7 @@ def poll_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("mocion"):
         initial["motion"] = request.GET["mocion"]
     form = PollForm(
-        _data(request),
+        post_data(request),
         initial=initial,
         motions=_motion_choices(assembly),
         amendments=_amendment_choices(assembly),
@@ -223,11 +184,11 @@ def poll_new(request: HttpRequest, slug: str) -> HttpResponse:
                 mode=data["mode"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The poll is ready. Open it when the vote starts."))
             return redirect(_poll_url(poll))
-    return _form_page(
+    return form_page(
         request,
         form,
         assembly=assembly,
@@ -307,18 +268,18 @@ def poll_close(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def poll_cancel(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     assembly = _run(request, slug)
     found = queries_voting.poll_get(assembly=assembly, number=number)
-    form = CancelForm(_data(request))
+    form = CancelForm(post_data(request))
     if form.is_valid():
         try:
             actions_voting.poll_cancel(
                 actor=request.user, poll=found, reason=form.cleaned_data["reason"]
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The poll is cancelled."))
             return redirect(_poll_url(found))
-    return _form_page(
+    return form_page(
         request,
         form,
         assembly=assembly,
@@ -333,7 +294,7 @@ def poll_cancel(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def poll_paper(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     assembly = _run(request, slug)
     found = queries_voting.poll_get(assembly=assembly, number=number)
-    form = PaperResultsForm(_data(request))
+    form = PaperResultsForm(post_data(request))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -347,7 +308,7 @@ def poll_paper(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 tellers=data["tellers"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request,
@@ -355,7 +316,7 @@ def poll_paper(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 % {"verdict": closed.get_verdict_display()},
             )
             return redirect(_poll_url(found))
-    return _form_page(
+    return form_page(
         request,
         form,
         assembly=assembly,
@@ -387,12 +348,11 @@ def ballot(request: HttpRequest, slug: str) -> HttpResponse:
     seconds; without JavaScript the page has a reload link)."""
     assembly = _assembly(request, slug)
     found = queries_voting.open_votes(request.user, assembly)
-    perms = queries.permissions(request.user, assembly)
     context = {
         "assembly": assembly,
         "open": found,
         "participant": found.participant,
-        "may_vote": perms.is_voter,
+        "may_vote": queries.may_vote(found.participant),
         "choices": Choice.choices,
         "poll_seconds": BALLOT_POLL_SECONDS,
     }
@@ -432,7 +392,7 @@ def poll_cast(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def election_new(request: HttpRequest, slug: str) -> HttpResponse:
     assembly = _run(request, slug)
-    form = ElectionForm(_data(request))
+    form = ElectionForm(post_data(request))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -447,11 +407,11 @@ def election_new(request: HttpRequest, slug: str) -> HttpResponse:
                 mode=data["mode"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The election is ready: add the candidates."))
             return redirect(_election_url(election))
-    return _form_page(
+    return form_page(
         request,
         form,
         assembly=assembly,
@@ -491,7 +451,7 @@ def election(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def candidate_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     assembly = _run(request, slug)
     found = queries_voting.election_get(assembly=assembly, number=number)
-    form = CandidateForm(_data(request))
+    form = CandidateForm(post_data(request))
     if form.is_valid():
         data = form.cleaned_data
         participant = None
@@ -512,13 +472,13 @@ def candidate_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                     organisation=data.get("organisation", ""),
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("%(name)s is a candidate.") % {"name": candidate.name})
                 if "otro" in request.POST:
                     return redirect("assemblies:candidate_new", slug=slug, number=number)
                 return redirect(_election_url(found))
-    return _form_page(
+    return form_page(
         request,
         form,
         assembly=assembly,
@@ -562,18 +522,18 @@ def election_close(request: HttpRequest, slug: str, number: int) -> HttpResponse
 def election_cancel(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     assembly = _run(request, slug)
     found = queries_voting.election_get(assembly=assembly, number=number)
-    form = CancelForm(_data(request))
+    form = CancelForm(post_data(request))
     if form.is_valid():
         try:
             actions_voting.election_cancel(
                 actor=request.user, election=found, reason=form.cleaned_data["reason"]
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The election is cancelled."))
             return redirect(_election_url(found))
-    return _form_page(
+    return form_page(
         request,
         form,
         assembly=assembly,
@@ -594,7 +554,7 @@ def election_ballot(request: HttpRequest, slug: str, number: int) -> HttpRespons
     if paper and not queries.can_run(request.user, assembly):
         raise PermissionDeniedError(_("Only the tellers enter the paper ballots."))
     candidates = queries_voting.candidates(found)
-    form = BallotForm(_data(request), method=found.method, candidates=candidates, paper=paper)
+    form = BallotForm(post_data(request), method=found.method, candidates=candidates, paper=paper)
     if form.is_valid():
         try:
             if paper:
@@ -610,7 +570,7 @@ def election_ballot(request: HttpRequest, slug: str, number: int) -> HttpRespons
                 )
         except DomainError as err:
             if err.code in ("bad_ballot", "too_many") or "copies" in err.fields:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 return _refused(request, err, reverse("assemblies:ballot", args=[slug]))
         else:

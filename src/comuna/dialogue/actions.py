@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from comuna.core import access, audit
 from comuna.core.errors import DomainError, PermissionDeniedError
 from comuna.core.models import Organisation, OrganisationKind, Visibility
+from comuna.core.validation import actor_id, clean_choice, clean_text
 from comuna.dialogue import counters
 from comuna.dialogue.files import check_upload
 from comuna.dialogue.holidays import due_date
@@ -77,6 +78,7 @@ from comuna.dialogue.models import (
 )
 from comuna.engines.deadlines import DEFAULT_VERY_OVERDUE_AFTER_DAYS, DeadlineError
 from comuna.geography.models import State
+from comuna.registry.actions import network_root
 
 if TYPE_CHECKING:
     from comuna.core.access import AnyUser
@@ -87,10 +89,6 @@ RECEIVING_KINDS = frozenset({OrganisationKind.COMMUNE, OrganisationKind.COUNCIL}
 
 
 # Shared rules ---------------------------------------------------------------------------------
-
-
-def network_root() -> Organisation | None:
-    return Organisation.objects.filter(kind=OrganisationKind.NETWORK, parent__isnull=True).first()
 
 
 def can_manage_directory(actor: AnyUser | None) -> bool:
@@ -116,11 +114,6 @@ def _signed_in(actor: AnyUser | None) -> None:
         raise PermissionDeniedError(_("Sign in first."))
 
 
-def _uid(actor: AnyUser | None) -> int | None:
-    """The id of a signed-in actor, for the "who recorded it" columns."""
-    return int(actor.pk) if actor is not None and actor.is_authenticated else None
-
-
 def _today() -> date:
     return timezone.localdate()
 
@@ -139,27 +132,8 @@ def _day(on: date | None, field_name: str = "on", *, not_before: date | None = N
     return day
 
 
-def _text(value: str, field_name: str, *, required: bool = True, limit: int = 0) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(
-            _("A required field is empty."), fields={field_name: [_("This field is required.")]}
-        )
-    if limit and len(text) > limit:
-        message = _("At most %(limit)s characters.") % {"limit": limit}
-        raise DomainError(message, fields={field_name: [message]})
-    return text
-
-
-def _choice(value: str, choices: Iterable[str], field_name: str) -> str:
-    if value not in set(choices):
-        message = _("Not a valid choice: “%(value)s”.") % {"value": value}
-        raise DomainError(message, fields={field_name: [message]})
-    return value
-
-
 def _visibility(value: str) -> str:
-    return _choice(value, [Visibility.PUBLIC, Visibility.UNIT], "visibility")
+    return clean_choice(value, [Visibility.PUBLIC, Visibility.UNIT], "visibility")
 
 
 def _unique_slug(name: str, fallback: str) -> str:
@@ -365,7 +339,7 @@ def correction_propose(
     if not differing:
         raise DomainError(_("Change at least one value of the entry."))
     correction = BodyCorrection.objects.create(
-        body=body, proposed_by_id=_uid(actor), changes=differing, note=note.strip()
+        body=body, proposed_by_id=actor_id(actor), changes=differing, note=note.strip()
     )
     audit.record(
         actor=actor,
@@ -389,7 +363,7 @@ def correction_decide(
         body = PublicBody.objects.get(pk=correction.body_id)
         body_update(actor=actor, body=body, **correction.changes)
     correction.status = CorrectionStatus.ACCEPTED if accept else CorrectionStatus.REJECTED
-    correction.decided_by_id = _uid(actor)
+    correction.decided_by_id = actor_id(actor)
     correction.decided_at = timezone.now()
     correction.decision_note = note.strip()
     correction.save()
@@ -410,7 +384,7 @@ def holiday_set(*, actor: AnyUser | None, day: date, change: str, name: str = ""
     """Make `day` a holiday (added, with a name) or a working day (removed) in its year.
     Demands already filed keep their due date; new ones count with the change."""
     require_directory_manager(actor)
-    _choice(change, HolidayChangeKind.values, "change")
+    clean_choice(change, HolidayChangeKind.values, "change")
     name = name.strip()[:120]
     if change == HolidayChangeKind.ADDED and not name:
         raise DomainError(
@@ -459,7 +433,6 @@ def _event(
     details: dict[str, Any] | None = None,
 ) -> DemandEvent:
     org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
-    actor_id = _uid(actor)
     return DemandEvent.objects.create(
         demand=demand,
         body_id=demand.body_id,
@@ -467,7 +440,7 @@ def _event(
         kind=kind,
         on=on,
         organisation_id=org_id,
-        actor_id=actor_id,
+        actor_id=actor_id(actor),
         text=text,
         details=details or {},
     )
@@ -532,10 +505,10 @@ def demand_create(
         owner=owner,
         visibility=_visibility(visibility),
         body=body,
-        topic=_choice(topic, Topic.values, "topic"),
-        title=_text(title, "title", limit=200),
-        text=_text(text, "text"),
-        created_by_id=_uid(actor),
+        topic=clean_choice(topic, Topic.values, "topic"),
+        title=clean_text(title, "title", limit=200),
+        text=clean_text(text, "text"),
+        created_by_id=actor_id(actor),
     )
     _event(demand, EventKind.CREATED, _today(), actor=actor, organisation=owner)
     _audit(actor, "demand.create", demand)
@@ -563,11 +536,11 @@ def demand_edit(*, actor: AnyUser | None, demand: Demand, **changes: Any) -> Dem
     if "body" in changes:
         demand.body = changes["body"]
     if "topic" in changes:
-        demand.topic = _choice(changes["topic"], Topic.values, "topic")
+        demand.topic = clean_choice(changes["topic"], Topic.values, "topic")
     if "title" in changes:
-        demand.title = _text(changes["title"], "title", limit=200)
+        demand.title = clean_text(changes["title"], "title", limit=200)
     if "text" in changes:
-        demand.text = _text(changes["text"], "text")
+        demand.text = clean_text(changes["text"], "text")
     if "visibility" in changes:
         demand.visibility = _visibility(changes["visibility"])
     demand.save()
@@ -592,7 +565,8 @@ def _file(actor: AnyUser | None, demand: Demand, on: date | None, field_name: st
     try:
         due = due_date(day, body.response_days)
     except DeadlineError as err:
-        raise DomainError(str(err), fields={field_name: [str(err)]}) from err
+        message = _("The due date falls outside the calendar.")
+        raise DomainError(message, fields={field_name: [message]}) from err
     demand.set_status(DemandStatus.FILED)
     demand.filed_on = day
     demand.business_days = body.response_days
@@ -656,7 +630,7 @@ def demand_cosign(
         demand=demand,
         organisation=organisation,
         signed_on=day,
-        signed_by_id=_uid(actor),
+        signed_by_id=actor_id(actor),
     )
     _event(
         demand,
@@ -679,7 +653,7 @@ def movement_ensure(*, actor: AnyUser | None, name: str) -> Organisation:
         raise PermissionDeniedError(
             _("Only coordinators and spokespeople of the network may add a movement.")
         )
-    clean = _text(name, "name", limit=200)
+    clean = clean_text(name, "name", limit=200)
     found = Organisation.objects.filter(kind=OrganisationKind.MOVEMENT, name__iexact=clean).first()
     if found is not None:
         return found
@@ -713,7 +687,7 @@ def demand_acknowledge(
     day = _day(on, "on", not_before=demand.filed_on)
     demand.set_status(DemandStatus.ACKNOWLEDGED)
     demand.acknowledged_on = day
-    demand.body_reference = _text(reference, "reference", required=False, limit=100)
+    demand.body_reference = clean_text(reference, "reference", required=False, limit=100)
     demand.save()
     _event(
         demand,
@@ -745,7 +719,7 @@ def demand_answer(
     day = _day(on, "on", not_before=demand.filed_on)
     demand.set_status(DemandStatus.ANSWERED)
     demand.answered_on = day
-    demand.answer_text = _text(text, "text")
+    demand.answer_text = clean_text(text, "text")
     demand.answer_days = (day - demand.filed_on).days
     demand.save()
     counters.answered(demand)
@@ -847,7 +821,7 @@ def demand_escalate(
         title=demand.title,
         text=demand.text,
         escalated_from=demand,
-        created_by_id=_uid(actor),
+        created_by_id=actor_id(actor),
     )
     DemandCosigner.objects.bulk_create(
         [
@@ -896,7 +870,7 @@ def demand_withdraw(
             _("Only a draft or a demand that is waiting can be withdrawn (this one is %(state)s).")
             % {"state": demand.get_status_display()}
         )
-    reason = _text(reason, "reason")
+    reason = clean_text(reason, "reason")
     day = _day(on, "on", not_before=demand.filed_on)
     was_open = demand.status in OPEN_STATUSES
     demand.set_status(DemandStatus.WITHDRAWN)
@@ -920,7 +894,7 @@ def demand_attach(
 ) -> DemandAttachment:
     if not can_record_response(actor, demand):
         raise PermissionDeniedError(_("You may see this demand, but not add documents to it."))
-    _choice(kind, AttachmentKind.values, "kind")
+    clean_choice(kind, AttachmentKind.values, "kind")
     checked = check_upload(upload)
     attachment = DemandAttachment(
         demand=demand,
@@ -928,7 +902,7 @@ def demand_attach(
         name=checked.name,
         content_type=checked.content_type,
         size=checked.size,
-        uploaded_by_id=_uid(actor),
+        uploaded_by_id=actor_id(actor),
     )
     attachment.file.save(checked.name, upload, save=False)
     attachment.save()
@@ -1032,12 +1006,12 @@ def table_create(
     table = DialogueTable.objects.create(
         owner=owner,
         visibility=_visibility(visibility),
-        title=_text(title, "title", limit=200),
+        title=clean_text(title, "title", limit=200),
         held_at=held_at,
-        place=_text(place, "place", required=False, limit=200),
+        place=clean_text(place, "place", required=False, limit=200),
         agenda=agenda.strip(),
         status=TableStatus.PLANNED,
-        created_by_id=_uid(actor),
+        created_by_id=actor_id(actor),
     )
     table.bodies.set(list(bodies))
     audit.record(actor=actor, verb="dialogue_table.create", subject=table, organisation=owner)
@@ -1050,7 +1024,7 @@ def table_record(
 ) -> DialogueTable:
     """Record that the table was held (with its minutes) or cancelled."""
     _require_changer(actor, table.owner_id)
-    _choice(status, TableStatus.values, "status")
+    clean_choice(status, TableStatus.values, "status")
     if status == TableStatus.HELD and table.held_at > timezone.now():
         raise DomainError(
             _("A table that has not taken place yet cannot be recorded as held."),
@@ -1082,9 +1056,9 @@ def table_participant_add(
     _require_changer(actor, table.owner_id)
     participant = TableParticipant.objects.create(
         table=table,
-        side=_choice(side, Side.values, "side"),
-        name=_text(name, "name", limit=200),
-        position=_text(position, "position", required=False, limit=200),
+        side=clean_choice(side, Side.values, "side"),
+        name=clean_text(name, "name", limit=200),
+        position=clean_text(position, "position", required=False, limit=200),
         organisation=organisation,
     )
     audit.record(
@@ -1115,7 +1089,7 @@ def commitment_add(
             fields={"due_on": [_("Before the table.")]},
         )
     commitment = Commitment.objects.create(
-        table=table, responsible=responsible, what=_text(what, "what"), due_on=due_on
+        table=table, responsible=responsible, what=clean_text(what, "what"), due_on=due_on
     )
     audit.record(
         actor=actor,
@@ -1133,12 +1107,18 @@ def can_update_commitment(actor: AnyUser | None, commitment: Commitment) -> bool
     )
 
 
+def _locked_commitment(commitment: Commitment) -> Commitment:
+    """The commitment read again under a row lock: two follow-ups cannot both close it."""
+    return Commitment.objects.select_for_update().select_related("table").get(pk=commitment.pk)
+
+
 @transaction.atomic
 def commitment_fulfil(
     *, actor: AnyUser | None, commitment: Commitment, on: date | None = None, note: str = ""
 ) -> Commitment:
     if not can_update_commitment(actor, commitment):
         raise PermissionDeniedError(_("You may see this commitment, but not change it."))
+    commitment = _locked_commitment(commitment)
     if commitment.status != CommitmentStatus.OPEN:
         raise DomainError(_("This commitment is already closed."))
     commitment.status = CommitmentStatus.DONE
@@ -1159,10 +1139,11 @@ def commitment_fulfil(
 def commitment_break(*, actor: AnyUser | None, commitment: Commitment, note: str) -> Commitment:
     """Declare a commitment broken (the body refused, or the date makes no sense any more)."""
     _require_changer(actor, commitment.table.owner_id)
+    commitment = _locked_commitment(commitment)
     if commitment.status != CommitmentStatus.OPEN:
         raise DomainError(_("This commitment is already closed."))
     commitment.status = CommitmentStatus.BROKEN
-    commitment.note = _text(note, "note")
+    commitment.note = clean_text(note, "note")
     commitment.save(update_fields=["status", "note"])
     audit.record(
         actor=actor,
@@ -1197,9 +1178,9 @@ def transfer_create(
             _("Competences are transferred to a commune or a communal council."),
             fields={"owner": [_("Choose a commune or council.")]},
         )
-    _choice(kind, TransferKind.values, "kind")
+    clean_choice(kind, TransferKind.values, "kind")
     if kind == TransferKind.SERVICE:
-        _choice(service, Service.values, "service")
+        clean_choice(service, Service.values, "service")
     elif service:
         raise DomainError(
             _("Only a transfer of a public service names a service."),
@@ -1209,20 +1190,20 @@ def transfer_create(
     transfer = CompetenceTransfer.objects.create(
         owner=owner,
         visibility=_visibility(visibility),
-        title=_text(title, "title", limit=200),
+        title=clean_text(title, "title", limit=200),
         kind=kind,
         service=service,
         from_body=from_body,
         description=description.strip(),
         phase=Phase.DIAGNOSIS,
         started_on=day,
-        created_by_id=_uid(actor),
+        created_by_id=actor_id(actor),
     )
     TransferStep.objects.create(
         transfer=transfer,
         phase=Phase.DIAGNOSIS,
         started_on=day,
-        actor_id=_uid(actor),
+        actor_id=actor_id(actor),
     )
     linked = list(demands)
     for demand in linked:
@@ -1287,7 +1268,7 @@ def transfer_advance(
         phase=following,
         started_on=day,
         notes=notes.strip(),
-        actor_id=_uid(actor),
+        actor_id=actor_id(actor),
     )
     if following == Phase.COMPLETED and transfer.kind == TransferKind.SERVICE:
         already = ServiceManagement.objects.filter(
@@ -1325,8 +1306,8 @@ def transfer_cancel(
         transfer=transfer,
         phase=Phase.CANCELLED,
         started_on=day,
-        notes=_text(notes, "notes"),
-        actor_id=_uid(actor),
+        notes=clean_text(notes, "notes"),
+        actor_id=actor_id(actor),
     )
     audit.record(
         actor=actor, verb="transfer.cancel", subject=transfer, organisation=transfer.owner_id
@@ -1343,10 +1324,10 @@ def transfer_attach(
     document = TransferDocument(
         transfer=transfer,
         phase=transfer.phase,
-        title=_text(title, "title", limit=200),
+        title=clean_text(title, "title", limit=200),
         content_type=checked.content_type,
         size=checked.size,
-        uploaded_by_id=_uid(actor),
+        uploaded_by_id=actor_id(actor),
     )
     document.file.save(checked.name, upload, save=False)
     document.save()

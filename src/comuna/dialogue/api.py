@@ -431,7 +431,8 @@ def due_date_get(request: HttpRequest, start: date, days: int) -> dict[str, Any]
     try:
         due = due_date(start, days)
     except DeadlineError as err:
-        raise DomainError(str(err), fields={"start": [str(err)]}) from err
+        message = _("The due date falls outside the calendar.")
+        raise DomainError(message, fields={"start": [message]}) from err
     return {"start": start, "business_days": days, "due": due}
 
 

@@ -23,6 +23,11 @@ def holiday_calendar() -> HolidayCalendar:
     return HolidayCalendar.venezuela(extra=extra, removed=removed)
 
 
+def changes_of(year: int) -> list[HolidayChange]:
+    """The changes recorded for `year`, by date."""
+    return list(HolidayChange.objects.filter(day__year=year).order_by("day"))
+
+
 def due_date(start: date, business_days: int, calendar: HolidayCalendar | None = None) -> date:
     """The date `business_days` business days after `start` under the calendar in force."""
     return add_business_days(start, business_days, calendar or holiday_calendar())

@@ -577,6 +577,11 @@ def filter_state(qs: QuerySet[Demand], state: str, today: date) -> QuerySet[Dema
     return qs
 
 
+def demands_by_ids(user: AnyUser | None, ids: Sequence[int]) -> list[Demand]:
+    """The demands among `ids` that the user may see, in one query."""
+    return list(Demand.objects.filter(demand_visibility(user), pk__in=list(ids)).order_by("pk"))
+
+
 def demand_get(*, user: AnyUser | None, pk: int) -> Demand:
     demand = get_object_or_404(
         Demand.objects.select_related("owner", "body", "escalated_from__body"), pk=pk
@@ -710,7 +715,8 @@ def participants(table: DialogueTable) -> QuerySet[TableParticipant]:
 
 
 def commitments_of(table: DialogueTable) -> QuerySet[Commitment]:
-    return Commitment.objects.filter(table=table).select_related("responsible")
+    """The table's commitments, with their table (who may follow one up depends on it)."""
+    return Commitment.objects.filter(table=table).select_related("table", "responsible")
 
 
 def commitment_get(*, user: AnyUser | None, pk: int) -> Commitment:
@@ -819,6 +825,11 @@ def transfer_demands(user: AnyUser | None, transfer: CompetenceTransfer) -> Quer
         .exclude(status=DemandStatus.DRAFT)
         .only("pk", "title", "status", "due_on", "filed_on", "body_id", "owner_id")
     )
+
+
+def demand_transfers(user: AnyUser | None, demand: Demand) -> QuerySet[CompetenceTransfer]:
+    """The transfers a demand is linked to that the user may see."""
+    return access.visible(demand.transfers.all(), user).only("pk", "title").order_by("pk")
 
 
 def document_get(*, user: AnyUser | None, pk: int) -> TransferDocument:

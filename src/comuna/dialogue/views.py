@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -24,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access
 from comuna.core.errors import DomainError, PermissionDeniedError
+from comuna.core.forms import add_domain_error, form_page, post_data
 from comuna.core.fragments import cache_public_get, cached_fragment, data_version
 from comuna.core.models import Organisation, OrganisationKind
 from comuna.core.pagination import is_htmx, paginate
@@ -57,7 +59,7 @@ from comuna.dialogue.forms import (
     TransferForm,
     WithdrawForm,
 )
-from comuna.dialogue.holidays import holidays_of
+from comuna.dialogue.holidays import changes_of, holidays_of
 from comuna.dialogue.models import (
     DISPLAY_STATES,
     AttachmentKind,
@@ -65,7 +67,6 @@ from comuna.dialogue.models import (
     BodyType,
     Demand,
     DemandStatus,
-    HolidayChange,
     Phase,
     PublicBody,
     Service,
@@ -77,42 +78,6 @@ from comuna.geography.models import State
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    title: str,
-    back: str,
-    submit: str | None = None,
-    intro: str = "",
-) -> HttpResponse:
-    return render(
-        request,
-        "dialogue/form.html",
-        {
-            "form": form,
-            "title": title,
-            "back": back,
-            "submit": submit or _("Save"),
-            "intro": intro,
-        },
-    )
-
-
-def _apply_errors(form: Any, err: DomainError) -> None:
-    for name, field_messages in err.fields.items():
-        target = name if name in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
-    if not any(name in form.fields for name in err.fields):
-        form.add_error(None, err.message)
-
-
-def _data(request: HttpRequest) -> Any:
-    """The POSTed data, or None for GET (a POST whose fields are all optional and empty must
-    still bind the form)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _files(request: HttpRequest) -> Any:
@@ -268,7 +233,7 @@ def body(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _body_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> BodyForm:
     return BodyForm(
-        _data(request),
+        post_data(request),
         initial=initial,
         bodies=queries.body_choices(),
         states=_states(),
@@ -291,11 +256,11 @@ def body_new(request: HttpRequest) -> HttpResponse:
         try:
             item = actions.body_create(actor=request.user, **_body_values(form))
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The public body was added to the directory."))
             return redirect("dialogue:body", slug=item.slug)
-    return _form_page(request, form, _("Add a public body"), reverse("dialogue:bodies"))
+    return form_page(request, form, title=_("Add a public body"), back=reverse("dialogue:bodies"))
 
 
 @login_required
@@ -323,36 +288,36 @@ def body_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             actions.body_update(actor=request.user, body=item, **_body_values(form))
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The public body was saved."))
             return redirect("dialogue:body", slug=item.slug)
     back = reverse("dialogue:body", args=[item.slug])
-    return _form_page(request, form, _("Edit %(name)s") % {"name": item.name}, back)
+    return form_page(request, form, title=_("Edit %(name)s") % {"name": item.name}, back=back)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def body_correct(request: HttpRequest, slug: str) -> HttpResponse:
     item = queries.body_get(slug=slug)
-    form = CorrectionForm(_data(request))
+    form = CorrectionForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         note = data.pop("note")
         try:
             actions.correction_propose(actor=request.user, body=item, changes=data, note=note)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request, _("Thank you: a coordinator of the network will review the correction.")
             )
             return redirect("dialogue:body", slug=item.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Propose a correction to %(name)s") % {"name": item.name},
-        reverse("dialogue:body", args=[item.slug]),
+        title=_("Propose a correction to %(name)s") % {"name": item.name},
+        back=reverse("dialogue:body", args=[item.slug]),
         submit=_("Propose"),
         intro=_("Fill in only what is wrong or missing. A coordinator of the network decides."),
     )
@@ -393,7 +358,7 @@ def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bodies_import(request: HttpRequest) -> HttpResponse:
     actions.require_directory_manager(request.user)
-    form = ImportForm(_data(request), _files(request))
+    form = ImportForm(post_data(request), _files(request))
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -416,8 +381,10 @@ def holidays(request: HttpRequest) -> HttpResponse:
         year = today.year
     year = min(max(year, 1900), 2200)
     can_manage = actions.can_manage_directory(request.user)
-    form = HolidayForm(_data(request)) if can_manage else None
+    form = HolidayForm(post_data(request)) if can_manage else None
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         if not can_manage:
             raise PermissionDeniedError(
                 _("Only a coordinator of the network may change the calendar.")
@@ -435,7 +402,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
             try:
                 actions.holiday_set(actor=request.user, **form.cleaned_data)
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The calendar was changed."))
                 day = form.cleaned_data["day"]
@@ -446,7 +413,7 @@ def holidays(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "days": holidays_of(year),
-            "changes": HolidayChange.objects.filter(day__year=year).order_by("day"),
+            "changes": changes_of(year),
             "form": form,
             "previous": year - 1,
             "next": year + 1,
@@ -534,7 +501,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
         )
         initial["body"] = found
     form = DemandForm(
-        _data(request),
+        post_data(request),
         _files(request),
         initial=initial,
         owners=[(o.pk, o.name) for o in owners],
@@ -569,7 +536,7 @@ def demand_new(request: HttpRequest) -> HttpResponse:
                             kind=AttachmentKind.DEMAND,
                         )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(
                     request,
@@ -579,11 +546,11 @@ def demand_new(request: HttpRequest) -> HttpResponse:
                     % {"day": demand.due_on.strftime("%d/%m/%Y") if demand.due_on else ""},
                 )
                 return redirect("dialogue:demand", pk=demand.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("File a demand"),
-        reverse("dialogue:demands"),
+        title=_("File a demand"),
+        back=reverse("dialogue:demands"),
         submit=_("Save"),
         intro=_(
             "The due date is counted in business days from the day of filing, with the "
@@ -608,21 +575,22 @@ def demand(request: HttpRequest, pk: int) -> HttpResponse:
             "signatures": list(queries.signatures(item)),
             "attachments": list(queries.attachments(item)),
             "escalations": list(queries.escalations(item)),
-            "transfers": list(item.transfers.filter(visibility="public").only("pk", "title")),
+            "transfers": list(queries.demand_transfers(request.user, item)),
             "today": today,
         },
     )
 
 
-def _for_action(request: HttpRequest, pk: int, *, respond: bool = False) -> tuple[Demand, Any]:
+def _for_action(request: HttpRequest, pk: int, *, respond: bool = False) -> Demand:
+    """The demand, when the user may act for it (or record the body's response): checked
+    with the rule alone, without the co-signers and higher bodies the demand's page needs."""
     item = queries.demand_get(user=request.user, pk=pk)
-    perms = queries.demand_permissions(request.user, item)
-    allowed = perms.respond if respond else perms.act
-    if not allowed:
+    check = actions.can_record_response if respond else actions.can_act_for_demand
+    if not check(request.user, item):
         raise PermissionDeniedError(
             _("You may see this demand, but only its filing organisation may do this.")
         )
-    return item, perms
+    return item
 
 
 def _back(item: Demand) -> str:
@@ -632,13 +600,13 @@ def _back(item: Demand) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    item, _perms = _for_action(request, pk)
+    item = _for_action(request, pk)
     if item.status != DemandStatus.DRAFT:
         raise PermissionDeniedError(
             _("Only a draft can be edited; a filed demand stays as it was filed.")
         )
     form = DraftForm(
-        _data(request),
+        post_data(request),
         initial={
             "body": item.body_id,
             "topic": item.topic,
@@ -657,58 +625,62 @@ def demand_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.demand_edit(actor=request.user, demand=item, body=target, **data)
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The draft was saved."))
                 return redirect(_back(item))
-    return _form_page(request, form, _("Edit the draft"), _back(item))
+    return form_page(request, form, title=_("Edit the draft"), back=_back(item))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_file(request: HttpRequest, pk: int) -> HttpResponse:
-    item, _perms = _for_action(request, pk)
-    form = FileForm(_data(request))
+    item = _for_action(request, pk)
+    form = FileForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.demand_file(actor=request.user, demand=item, on=form.cleaned_data["on"])
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The demand was filed."))
             return redirect(_back(item))
-    return _form_page(
-        request, form, _("File “%(title)s”") % {"title": item.title}, _back(item), _("File")
+    return form_page(
+        request,
+        form,
+        title=_("File “%(title)s”") % {"title": item.title},
+        back=_back(item),
+        submit=_("File"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    item, _perms = _for_action(request, pk, respond=True)
-    form = AcknowledgeForm(_data(request))
+    item = _for_action(request, pk, respond=True)
+    form = AcknowledgeForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.demand_acknowledge(actor=request.user, demand=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The acknowledgement was recorded."))
             return redirect(_back(item))
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("%(body)s acknowledged receipt") % {"body": item.body.name},
-        _back(item),
-        _("Record"),
+        title=_("%(body)s acknowledged receipt") % {"body": item.body.name},
+        back=_back(item),
+        submit=_("Record"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    item, _perms = _for_action(request, pk, respond=True)
-    form = AnswerForm(_data(request), _files(request))
+    item = _for_action(request, pk, respond=True)
+    form = AnswerForm(post_data(request), _files(request))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -724,42 +696,45 @@ def demand_answer(request: HttpRequest, pk: int) -> HttpResponse:
                         actor=request.user, demand=item, upload=upload, kind=AttachmentKind.ANSWER
                     )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The answer was recorded."))
             return redirect(_back(item))
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Record the answer of %(body)s") % {"body": item.body.name},
-        _back(item),
-        _("Record the answer"),
+        title=_("Record the answer of %(body)s") % {"body": item.body.name},
+        back=_back(item),
+        submit=_("Record the answer"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    item, _perms = _for_action(request, pk)
-    form = ResolveForm(_data(request))
+    item = _for_action(request, pk)
+    form = ResolveForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.demand_resolve(actor=request.user, demand=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The demand was marked resolved."))
             return redirect(_back(item))
-    return _form_page(request, form, _("The matter is settled"), _back(item), _("Mark resolved"))
+    return form_page(
+        request, form, title=_("The matter is settled"), back=_back(item), submit=_("Mark resolved")
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_escalate(request: HttpRequest, pk: int) -> HttpResponse:
-    item, perms = _for_action(request, pk)
+    item = _for_action(request, pk)
+    perms = queries.demand_permissions(request.user, item)
     if not perms.escalate_to:
         raise PermissionDeniedError(_("This demand cannot be escalated: there is no higher body."))
-    form = EscalateForm(_data(request), bodies=[(b.pk, str(b)) for b in perms.escalate_to])
+    form = EscalateForm(post_data(request), bodies=[(b.pk, str(b)) for b in perms.escalate_to])
     if request.method == "POST" and form.is_valid():
         target = next(b for b in perms.escalate_to if b.pk == form.cleaned_data["to_body"])
         try:
@@ -771,36 +746,38 @@ def demand_escalate(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request,
                 _("The demand was escalated to %(body)s.") % {"body": target.name},
             )
             return redirect("dialogue:demand", pk=higher.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Escalate “%(title)s” to a higher body") % {"title": item.title},
-        _back(item),
-        _("Escalate"),
+        title=_("Escalate “%(title)s” to a higher body") % {"title": item.title},
+        back=_back(item),
+        submit=_("Escalate"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    item, _perms = _for_action(request, pk)
-    form = WithdrawForm(_data(request))
+    item = _for_action(request, pk)
+    form = WithdrawForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.demand_withdraw(actor=request.user, demand=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The demand was withdrawn."))
             return redirect(_back(item))
-    return _form_page(request, form, _("Withdraw the demand"), _back(item), _("Withdraw"))
+    return form_page(
+        request, form, title=_("Withdraw the demand"), back=_back(item), submit=_("Withdraw")
+    )
 
 
 @login_required
@@ -812,7 +789,7 @@ def demand_cosign(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDeniedError(
             _("You do not speak for an organisation that could sign this demand.")
         )
-    form = CosignForm(_data(request), organisations=[(o.pk, o.name) for o in perms.sign_for])
+    form = CosignForm(post_data(request), organisations=[(o.pk, o.name) for o in perms.sign_for])
     if not perms.add_movement:
         del form.fields["movement"]
     if request.method == "POST" and form.is_valid():
@@ -827,20 +804,24 @@ def demand_cosign(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 actions.demand_cosign(actor=request.user, demand=item, organisation=organisation)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("%(name)s signs the demand.") % {"name": organisation.name})
             return redirect(_back(item))
-    return _form_page(
-        request, form, _("Co-sign “%(title)s”") % {"title": item.title}, _back(item), _("Sign")
+    return form_page(
+        request,
+        form,
+        title=_("Co-sign “%(title)s”") % {"title": item.title},
+        back=_back(item),
+        submit=_("Sign"),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def demand_attach(request: HttpRequest, pk: int) -> HttpResponse:
-    item, _perms = _for_action(request, pk, respond=True)
-    form = AttachForm(_data(request), _files(request))
+    item = _for_action(request, pk, respond=True)
+    form = AttachForm(post_data(request), _files(request))
     if request.method == "POST" and form.is_valid():
         upload = _upload(request, "file")
         if upload is None:
@@ -851,22 +832,29 @@ def demand_attach(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, demand=item, upload=upload, kind=form.cleaned_data["kind"]
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The document was attached."))
                 return redirect(_back(item))
-    return _form_page(request, form, _("Attach a document"), _back(item), _("Attach"))
+    return form_page(
+        request, form, title=_("Attach a document"), back=_back(item), submit=_("Attach")
+    )
+
+
+def _file_response(stored: Any, content_type: str, filename: str) -> FileResponse:
+    """A stored upload, for the eyes of who may see its record only (never a shared cache)."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as err:
+        raise Http404 from err
+    response = FileResponse(handle, content_type=content_type, filename=filename)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     found = queries.attachment_get(user=request.user, pk=pk)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError as err:
-        raise Http404 from err
-    response = FileResponse(handle, content_type=found.content_type, filename=found.name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return _file_response(found.file, found.content_type, found.name)
 
 
 # Dialogue tables ----------------------------------------------------------------------------------
@@ -919,7 +907,7 @@ def table_new(request: HttpRequest) -> HttpResponse:
             _("Only coordinators and spokespeople of an organisation convene dialogue tables.")
         )
     form = TableForm(
-        _data(request), owners=[(o.pk, o.name) for o in owners], bodies=queries.body_choices()
+        post_data(request), owners=[(o.pk, o.name) for o in owners], bodies=queries.body_choices()
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -928,11 +916,13 @@ def table_new(request: HttpRequest) -> HttpResponse:
         try:
             item = actions.table_create(actor=request.user, owner=owner, bodies=chosen, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The dialogue table was created."))
             return redirect("dialogue:table", pk=item.pk)
-    return _form_page(request, form, _("Convene a dialogue table"), reverse("dialogue:tables"))
+    return form_page(
+        request, form, title=_("Convene a dialogue table"), back=reverse("dialogue:tables")
+    )
 
 
 def _table_for_change(request: HttpRequest, pk: int) -> Any:
@@ -945,17 +935,21 @@ def _table_for_change(request: HttpRequest, pk: int) -> Any:
 @require_http_methods(["GET", "POST"])
 def table_record(request: HttpRequest, pk: int) -> HttpResponse:
     item = _table_for_change(request, pk)
-    form = TableRecordForm(_data(request), initial={"status": item.status, "minutes": item.minutes})
+    form = TableRecordForm(
+        post_data(request), initial={"status": item.status, "minutes": item.minutes}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.table_record(actor=request.user, table=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The minutes were saved."))
             return redirect("dialogue:table", pk=item.pk)
     back = reverse("dialogue:table", args=[item.pk])
-    return _form_page(request, form, _("Minutes of “%(title)s”") % {"title": item.title}, back)
+    return form_page(
+        request, form, title=_("Minutes of “%(title)s”") % {"title": item.title}, back=back
+    )
 
 
 def _table_organisations(item: Any) -> list[tuple[int, str]]:
@@ -969,7 +963,7 @@ def _table_organisations(item: Any) -> list[tuple[int, str]]:
 def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
     item = _table_for_change(request, pk)
     organisations = _table_organisations(item)
-    form = ParticipantForm(_data(request), organisations=organisations)
+    form = ParticipantForm(post_data(request), organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         chosen = data.pop("organisation")
@@ -977,31 +971,31 @@ def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.table_participant_add(actor=request.user, table=item, organisation=org, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The participant was added."))
             return redirect("dialogue:table", pk=item.pk)
     back = reverse("dialogue:table", args=[item.pk])
-    return _form_page(request, form, _("Add a participant"), back)
+    return form_page(request, form, title=_("Add a participant"), back=back)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def commitment_new(request: HttpRequest, pk: int) -> HttpResponse:
     item = _table_for_change(request, pk)
-    form = CommitmentForm(_data(request), organisations=_table_organisations(item))
+    form = CommitmentForm(post_data(request), organisations=_table_organisations(item))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         responsible = Organisation.objects.get(pk=data.pop("responsible"))
         try:
             actions.commitment_add(actor=request.user, table=item, responsible=responsible, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The commitment was recorded."))
             return redirect("dialogue:table", pk=item.pk)
     back = reverse("dialogue:table", args=[item.pk])
-    return _form_page(request, form, _("Record a commitment"), back)
+    return form_page(request, form, title=_("Record a commitment"), back=back)
 
 
 @login_required
@@ -1010,7 +1004,7 @@ def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = queries.commitment_get(user=request.user, pk=pk)
     if not queries.commitment_changeable(request.user, commitment):
         raise PermissionDeniedError(_("You may see this commitment, but not change it."))
-    form = CommitmentUpdateForm(_data(request))
+    form = CommitmentUpdateForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -1023,12 +1017,14 @@ def commitment_update(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, commitment=commitment, note=data["note"]
                 )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The commitment was updated."))
             return redirect("dialogue:table", pk=commitment.table_id)
     back = reverse("dialogue:table", args=[commitment.table_id])
-    return _form_page(request, form, _("Follow up a commitment"), back, intro=commitment.what)
+    return form_page(
+        request, form, title=_("Follow up a commitment"), back=back, intro=commitment.what
+    )
 
 
 # Transfers of competences -------------------------------------------------------------------------
@@ -1093,18 +1089,14 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
             _("Only coordinators and spokespeople of a commune or council follow transfers.")
         )
     form = TransferForm(
-        _data(request), owners=[(o.pk, o.name) for o in owners], bodies=queries.body_choices()
+        post_data(request), owners=[(o.pk, o.name) for o in owners], bodies=queries.body_choices()
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         owner = next(o for o in owners if o.pk == data.pop("owner"))
         from_body = _body_by_id(data.pop("from_body"))
         numbers = data.pop("demands")
-        linked = [
-            d
-            for d in Demand.objects.filter(pk__in=numbers)
-            if queries.demand_visible_to(request.user, d)
-        ]
+        linked = queries.demands_by_ids(request.user, numbers)
         if from_body is None:
             form.add_error("from_body", _("Choose a public body of the directory."))
         elif len(linked) != len(set(numbers)):
@@ -1115,12 +1107,15 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
                     actor=request.user, owner=owner, from_body=from_body, demands=linked, **data
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The transfer is being followed from its diagnosis."))
                 return redirect("dialogue:transfer", pk=item.pk)
-    return _form_page(
-        request, form, _("Follow a transfer of competences"), reverse("dialogue:transfers")
+    return form_page(
+        request,
+        form,
+        title=_("Follow a transfer of competences"),
+        back=reverse("dialogue:transfers"),
     )
 
 
@@ -1134,41 +1129,45 @@ def _transfer_for_change(request: HttpRequest, pk: int) -> Any:
 @require_http_methods(["GET", "POST"])
 def transfer_advance(request: HttpRequest, pk: int) -> HttpResponse:
     item = _transfer_for_change(request, pk)
-    form = AdvanceForm(_data(request))
+    form = AdvanceForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.transfer_advance(actor=request.user, transfer=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The transfer moved to its next phase."))
             return redirect("dialogue:transfer", pk=item.pk)
     back = reverse("dialogue:transfer", args=[item.pk])
-    return _form_page(request, form, _("Next phase of “%(title)s”") % {"title": item.title}, back)
+    return form_page(
+        request, form, title=_("Next phase of “%(title)s”") % {"title": item.title}, back=back
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     item = _transfer_for_change(request, pk)
-    form = CancelForm(_data(request))
+    form = CancelForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.transfer_cancel(actor=request.user, transfer=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The transfer was recorded as cancelled."))
             return redirect("dialogue:transfer", pk=item.pk)
     back = reverse("dialogue:transfer", args=[item.pk])
-    return _form_page(request, form, _("Cancel the transfer"), back, _("Cancel the transfer"))
+    return form_page(
+        request, form, title=_("Cancel the transfer"), back=back, submit=_("Cancel the transfer")
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def transfer_document(request: HttpRequest, pk: int) -> HttpResponse:
     item = _transfer_for_change(request, pk)
-    form = DocumentForm(_data(request), _files(request))
+    form = DocumentForm(post_data(request), _files(request))
     if request.method == "POST" and form.is_valid():
         upload = _upload(request, "file")
         if upload is None:
@@ -1182,24 +1181,17 @@ def transfer_document(request: HttpRequest, pk: int) -> HttpResponse:
                     title=form.cleaned_data["title"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The document was attached."))
                 return redirect("dialogue:transfer", pk=item.pk)
     back = reverse("dialogue:transfer", args=[item.pk])
-    return _form_page(request, form, _("Attach a document"), back, _("Attach"))
+    return form_page(request, form, title=_("Attach a document"), back=back, submit=_("Attach"))
 
 
 def document(request: HttpRequest, pk: int) -> FileResponse:
     found = queries.document_get(user=request.user, pk=pk)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError as err:
-        raise Http404 from err
-    name = found.file.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, content_type=found.content_type, filename=name)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return _file_response(found.file, found.content_type, found.file.name.rsplit("/", 1)[-1])
 
 
 @cache_public_get()

@@ -39,6 +39,7 @@ from comuna.core.models import (
     Role,
     Visibility,
 )
+from comuna.core.validation import actor_id, clean_choice, clean_text, field_error
 from comuna.production import catalogue
 from comuna.production.models import (
     DELIVERY_ACTIONS,
@@ -71,6 +72,7 @@ from comuna.production.models import (
     Unit,
     UnitForm,
 )
+from comuna.registry.actions import network_root
 
 if TYPE_CHECKING:
     from comuna.core.access import AnyUser
@@ -87,10 +89,6 @@ TWO_SIDED = (Action.TRANSFER, Action.PICKUP, Action.DROPOFF)
 # Shared rules ---------------------------------------------------------------------------------
 
 
-def network_root() -> Organisation | None:
-    return Organisation.objects.filter(kind=OrganisationKind.NETWORK, parent__isnull=True).first()
-
-
 def can_manage_catalogue(actor: AnyUser | None) -> bool:
     viewer = access.viewer_for(actor)
     if viewer.is_staff:
@@ -99,33 +97,8 @@ def can_manage_catalogue(actor: AnyUser | None) -> bool:
     return root is not None and access.can_coordinate(actor, owner_id=root.pk)
 
 
-def _fail(field_name: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(message, code=code, fields={field_name: [message]})
-
-
-def _text(value: str, field_name: str, *, required: bool = True, limit: int = 0) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(
-            _("A required field is empty."), fields={field_name: [_("This field is required.")]}
-        )
-    if limit and len(text) > limit:
-        raise _fail(field_name, _("At most %(limit)s characters.") % {"limit": limit})
-    return text
-
-
-def _choice(value: str, choices: Iterable[str], field_name: str) -> str:
-    if value not in set(choices):
-        raise _fail(field_name, _("Not a valid choice: “%(value)s”.") % {"value": value})
-    return value
-
-
 def _visibility(value: str) -> str:
-    return _choice(value, Visibility.values, "visibility")
-
-
-def _uid(actor: AnyUser | None) -> int | None:
-    return int(actor.pk) if actor is not None and actor.is_authenticated else None
+    return clean_choice(value, Visibility.values, "visibility")
 
 
 def quantity_value(
@@ -135,15 +108,17 @@ def quantity_value(
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise _fail(field_name, _("Give the quantity as a number, e.g. 250 or 12.5.")) from None
+        raise field_error(
+            field_name, _("Give the quantity as a number, e.g. 250 or 12.5.")
+        ) from None
     if not number.is_finite():
-        raise _fail(field_name, _("Give the quantity as a number, e.g. 250 or 12.5."))
+        raise field_error(field_name, _("Give the quantity as a number, e.g. 250 or 12.5."))
     if number < 0 or (number == 0 and not allow_zero):
-        raise _fail(field_name, _("The quantity must be greater than zero."))
+        raise field_error(field_name, _("The quantity must be greater than zero."))
     if number >= LARGEST:
-        raise _fail(field_name, _("The quantity is too large."))
+        raise field_error(field_name, _("The quantity is too large."))
     if number != number.quantize(THOUSANDTH):
-        raise _fail(field_name, _("Use at most three decimals."))
+        raise field_error(field_name, _("Use at most three decimals."))
     return number.quantize(THOUSANDTH)
 
 
@@ -167,7 +142,7 @@ def base_unit_of(resource: ResourceSpecification) -> Unit:
 def check_unit(resource: ResourceSpecification, unit: Unit, field_name: str = "unit") -> None:
     """A unit measures a resource when both end in the same base unit (kg, l, unidad...)."""
     if unit.base_id_or_own != resource.unit.base_id_or_own:
-        raise _fail(
+        raise field_error(
             field_name,
             _("“%(unit)s” cannot measure “%(resource)s”, which is counted in %(base)s.")
             % {"unit": unit.name, "resource": resource.name, "base": base_unit_of(resource).name},
@@ -243,16 +218,16 @@ def _unit_define(
     base: Unit | None,
     factor: Decimal | str | int,
 ) -> Unit:
-    code = slugify(_text(code, "code", limit=30))
+    code = slugify(clean_text(code, "code", limit=30))
     if Unit.objects.filter(code=code).exists():
-        raise _fail("code", _("The unit “%(code)s” already exists.") % {"code": code})
+        raise field_error("code", _("The unit “%(code)s” already exists.") % {"code": code})
     value = quantity_value(factor, "factor") if base is not None else Decimal(1)
     if base is not None and base.base_id is not None:
-        raise _fail("base", _("Convert to a base unit (one that has no base unit itself)."))
+        raise field_error("base", _("Convert to a base unit (one that has no base unit itself)."))
     unit = Unit.objects.create(
         code=code,
-        name=_text(name, "name", limit=80),
-        symbol=_text(symbol, "symbol", limit=20),
+        name=clean_text(name, "name", limit=80),
+        symbol=clean_text(symbol, "symbol", limit=20),
         base=base,
         factor=value,
     )
@@ -277,16 +252,16 @@ def resource_define(
 def _resource_define(
     actor: AnyUser | None, slug: str, name: str, category: str, unit: Unit, description: str
 ) -> ResourceSpecification:
-    name = _text(name, "name", limit=150)
+    name = clean_text(name, "name", limit=150)
     slug = slugify(slug or name)[:80]
     if not slug:
-        raise _fail("slug", _("Give a short name made of letters and numbers."))
+        raise field_error("slug", _("Give a short name made of letters and numbers."))
     if ResourceSpecification.objects.filter(slug=slug).exists():
-        raise _fail("slug", _("The short name “%(slug)s” is already taken.") % {"slug": slug})
+        raise field_error("slug", _("The short name “%(slug)s” is already taken.") % {"slug": slug})
     resource = ResourceSpecification.objects.create(
         slug=slug,
         name=name,
-        category=_choice(category, Category.values, "category"),
+        category=clean_choice(category, Category.values, "category"),
         unit=unit,
         description=(description or "").strip(),
     )
@@ -329,9 +304,9 @@ def _check_point(lat: float | None, lon: float | None) -> None:
         message = _("Give both latitude and longitude, or neither.")
         raise DomainError(message, fields={"lat": [message], "lon": [message]})
     if lat is not None and not -90 <= lat <= 90:
-        raise _fail("lat", _("The latitude must be between -90 and 90."))
+        raise field_error("lat", _("The latitude must be between -90 and 90."))
     if lon is not None and not -180 <= lon <= 180:
-        raise _fail("lon", _("The longitude must be between -180 and 180."))
+        raise field_error("lon", _("The longitude must be between -180 and 180."))
 
 
 @transaction.atomic
@@ -350,7 +325,9 @@ def productive_unit_register(
     slug: str | None = None,
 ) -> ProductiveUnit:
     if parent.kind not in (OrganisationKind.COUNCIL, OrganisationKind.COMMUNE):
-        raise _fail("parent", _("A productive unit belongs to a communal council or a commune."))
+        raise field_error(
+            "parent", _("A productive unit belongs to a communal council or a commune.")
+        )
     access.require_change(actor, owner_id=parent.pk)
     _check_point(lat, lon)
     if lat is None or lon is None:
@@ -358,17 +335,17 @@ def productive_unit_register(
         if found is not None:
             lat, lon = found
     if slug and Organisation.objects.filter(slug=slug).exists():
-        raise _fail("slug", _("The short name “%(slug)s” is already taken.") % {"slug": slug})
+        raise field_error("slug", _("The short name “%(slug)s” is already taken.") % {"slug": slug})
     unit = ProductiveUnit.objects.create(
         kind=OrganisationKind.PRODUCTIVE_UNIT,
-        name=_text(name, "name", limit=200),
+        name=clean_text(name, "name", limit=200),
         slug=slug or _unique_slug(name),
         parent=parent,
         description=(description or "").strip(),
-        form=_choice(form, UnitForm.values, "form"),
-        sector=_text(sector, "sector", required=False, limit=120),
+        form=clean_choice(form, UnitForm.values, "form"),
+        sector=clean_text(sector, "sector", required=False, limit=120),
         commune=commune_of(parent),
-        place=_text(place, "place", required=False, limit=200),
+        place=clean_text(place, "place", required=False, limit=200),
         lat=lat,
         lon=lon,
     )
@@ -399,9 +376,9 @@ def productive_unit_update(
             _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     if "form" in changes:
-        _choice(changes["form"], UnitForm.values, "form")
+        clean_choice(changes["form"], UnitForm.values, "form")
     if "name" in changes:
-        changes["name"] = _text(changes["name"], "name", limit=200)
+        changes["name"] = clean_text(changes["name"], "name", limit=200)
     _check_point(changes.get("lat", unit.lat), changes.get("lon", unit.lon))
     for name, value in changes.items():
         setattr(unit, name, value.strip() if isinstance(value, str) else value)
@@ -439,11 +416,11 @@ def productive_unit_member_add(
     """Add a person of the commune to a productive unit (its coordinators, or those of its
     council or commune)."""
     access.require_coordinator(actor, owner_id=unit.pk)
-    _choice(role, UNIT_ROLES, "role")
+    clean_choice(role, UNIT_ROLES, "role")
     if not commune_people(unit).filter(pk=person.pk).exists():
-        raise _fail("person", _("Only people of the unit's commune may join it."))
+        raise field_error("person", _("Only people of the unit's commune may join it."))
     if Membership.objects.active().filter(organisation=unit, person=person, role=role).exists():
-        raise _fail("person", _("This person already has that role in the unit."))
+        raise field_error("person", _("This person already has that role in the unit."))
     return core_actions.membership_grant(actor=actor, person=person, organisation=unit, role=role)
 
 
@@ -462,14 +439,14 @@ def project_create(
 ) -> MicroProject:
     access.require_change(actor, owner_id=unit.pk)
     if starts_on and ends_on and ends_on < starts_on:
-        raise _fail("ends_on", _("A micro-project cannot end before it starts."))
+        raise field_error("ends_on", _("A micro-project cannot end before it starts."))
     project = MicroProject.objects.create(
         owner=unit,
         visibility=_visibility(visibility),
         unit=unit,
-        name=_text(name, "name", limit=200),
-        status=_choice(status, ProjectStatus.values, "status"),
-        plan=_text(plan, "plan", required=False, limit=200),
+        name=clean_text(name, "name", limit=200),
+        status=clean_choice(status, ProjectStatus.values, "status"),
+        plan=clean_text(plan, "plan", required=False, limit=200),
         starts_on=starts_on,
         ends_on=ends_on,
         description=(description or "").strip(),
@@ -483,7 +460,7 @@ def project_set_status(
     *, actor: AnyUser | None, project: MicroProject, status: str
 ) -> MicroProject:
     access.require_change(actor, owner_id=project.owner_id)
-    project.status = _choice(status, ProjectStatus.values, "status")
+    project.status = clean_choice(status, ProjectStatus.values, "status")
     project.save(update_fields=["status", "updated_at"])
     audit.record(
         actor=actor,
@@ -510,11 +487,11 @@ def project_flow_add(
     check_unit(resource, unit)
     flow = ProcessFlow.objects.create(
         project=project,
-        direction=_choice(direction, Direction.values, "direction"),
+        direction=clean_choice(direction, Direction.values, "direction"),
         resource=resource,
         quantity=quantity_value(quantity),
         unit=unit,
-        period=_choice(period, Period.values, "period"),
+        period=clean_choice(period, Period.values, "period"),
     )
     audit.record(
         actor=actor,
@@ -544,22 +521,28 @@ def cycle_open(
     visibility: str = Visibility.PUBLIC,
 ) -> SupplyCycle:
     if owner.kind not in (OrganisationKind.COMMUNE, OrganisationKind.NETWORK):
-        raise _fail(
+        raise field_error(
             "owner",
             _("A supply cycle is coordinated by a commune's economy council or by the network."),
         )
     access.require_coordinator(actor, owner_id=owner.pk)
     start = opens_on or timezone.localdate()
     if collect_until < start:
-        raise _fail("collect_until", _("Offers and needs cannot close before the cycle opens."))
+        raise field_error(
+            "collect_until", _("Offers and needs cannot close before the cycle opens.")
+        )
     if deliver_by < collect_until:
-        raise _fail("deliver_by", _("Deliveries cannot be due before offers and needs close."))
+        raise field_error(
+            "deliver_by", _("Deliveries cannot be due before offers and needs close.")
+        )
     try:
         cost = Decimal(str(cost_per_unit_km))
     except InvalidOperation:
         cost = Decimal(-1)
     if not cost.is_finite() or cost < 0 or cost >= 1_000_000:
-        raise _fail("cost_per_unit_km", _("The transport cost must be zero or a positive number."))
+        raise field_error(
+            "cost_per_unit_km", _("The transport cost must be zero or a positive number.")
+        )
     max_km = None
     if max_distance_km not in (None, ""):
         try:
@@ -567,11 +550,13 @@ def cycle_open(
         except InvalidOperation:
             max_km = Decimal(-1)
         if not max_km.is_finite() or max_km <= 0 or max_km >= 10_000_000:
-            raise _fail("max_distance_km", _("The maximum distance must be a positive number."))
+            raise field_error(
+                "max_distance_km", _("The maximum distance must be a positive number.")
+            )
     cycle = SupplyCycle.objects.create(
         owner=owner,
         visibility=_visibility(visibility),
-        name=_text(name, "name", limit=200),
+        name=clean_text(name, "name", limit=200),
         description=(description or "").strip(),
         opens_on=start,
         collect_until=collect_until,
@@ -591,9 +576,11 @@ def cycle_join(
     access.require_change(actor, owner_id=unit.pk)
     cycle = _lock_cycle(cycle)
     if cycle.status not in OPEN_CYCLE:
-        raise _fail("cycle", _("This cycle no longer takes part in new units."), "cycle_closed")
+        raise field_error(
+            "cycle", _("This cycle no longer takes part in new units."), "cycle_closed"
+        )
     if not _in_scope(cycle, unit):
-        raise _fail("unit", _("This unit is outside the cycle's commune."), "out_of_scope")
+        raise field_error("unit", _("This unit is outside the cycle's commune."), "out_of_scope")
     found = CycleParticipant.objects.filter(cycle=cycle, unit=unit).first()
     if found is not None:
         return found
@@ -612,7 +599,7 @@ def _as_date(value: object, field_name: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise _fail(field_name, _("Give a date."))
+        raise field_error(field_name, _("Give a date."))
     return value
 
 
@@ -639,23 +626,27 @@ def intent_post(
     visibility: str = Visibility.NETWORK,
 ) -> Intent:
     """Post an offer (the owner provides) or a need (the owner receives)."""
-    _choice(kind, IntentKind.values, "kind")
+    clean_choice(kind, IntentKind.values, "kind")
     if owner.kind not in AGENT_KINDS:
-        raise _fail("owner", _("Offers and needs belong to a productive unit, council or commune."))
+        raise field_error(
+            "owner", _("Offers and needs belong to a productive unit, council or commune.")
+        )
     access.require_change(actor, owner_id=owner.pk)
     if cycle is not None:
         cycle = _lock_cycle(cycle)
         if cycle.status not in OPEN_CYCLE:
-            raise _fail(
+            raise field_error(
                 "cycle", _("This cycle no longer takes offers and needs."), code="cycle_closed"
             )
         if not _in_scope(cycle, owner):
-            raise _fail("owner", _("This agent is outside the cycle's commune."), "out_of_scope")
+            raise field_error(
+                "owner", _("This agent is outside the cycle's commune."), "out_of_scope"
+            )
         if (
             owner.kind == OrganisationKind.PRODUCTIVE_UNIT
             and not CycleParticipant.objects.filter(cycle=cycle, unit_id=owner.pk).exists()
         ):
-            raise _fail(
+            raise field_error(
                 "owner",
                 _("“%(unit)s” has not joined this cycle: join it first.") % {"unit": owner.name},
                 code="not_joined",
@@ -665,23 +656,23 @@ def intent_post(
     if cycle is not None:
         visibility = cycle.visibility  # what is inside a cycle is seen with the cycle
     if isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= 10:
-        raise _fail("priority", _("The priority goes from 1 (nice to have) to 10 (vital)."))
+        raise field_error("priority", _("The priority goes from 1 (nice to have) to 10 (vital)."))
     start = _as_date(available_from, "available_from")
     end = _as_date(available_until, "available_until")
     if start and end and end < start:
-        raise _fail("available_until", _("The window cannot end before it starts."))
+        raise field_error("available_until", _("The window cannot end before it starts."))
     _check_point(lat, lon)
     if lat is None or lon is None:
         found = location_of(owner)
         if found is None:
-            raise _fail("lat", _("This agent has no location: give the place's coordinates."))
+            raise field_error("lat", _("This agent has no location: give the place's coordinates."))
         lat, lon = found
     if reference_price is not None and (
         isinstance(reference_price, bool)
         or not isinstance(reference_price, int)
         or reference_price < 0
     ):
-        raise _fail("reference_price", _("The reference price must be zero or more."))
+        raise field_error("reference_price", _("The reference price must be zero or more."))
     intent = Intent.objects.create(
         owner=owner,
         visibility=_visibility(visibility),
@@ -693,19 +684,19 @@ def intent_post(
         quantity_base=to_base(amount, unit),
         available_from=start,
         available_until=end,
-        place=_text(place, "place", required=False, limit=200),
+        place=clean_text(place, "place", required=False, limit=200),
         lat=lat,
         lon=lon,
         commune=commune_of(owner),
-        terms=_choice(terms, Terms.values, "terms"),
+        terms=clean_choice(terms, Terms.values, "terms"),
         reference_price=reference_price,
-        recurrence=_choice(recurrence, Recurrence.values, "recurrence"),
+        recurrence=clean_choice(recurrence, Recurrence.values, "recurrence"),
         priority=priority,
-        note=_text(note, "note", required=False, limit=300),
-        created_by_id=_uid(actor),
+        note=clean_text(note, "note", required=False, limit=300),
+        created_by_id=actor_id(actor),
     )
     if intent.quantity_base <= 0:
-        raise _fail("quantity", _("The quantity is too small for its unit."))
+        raise field_error("quantity", _("The quantity is too small for its unit."))
     audit.record(
         actor=actor,
         verb=f"intent.{kind}",
@@ -727,7 +718,7 @@ def intent_withdraw(*, actor: AnyUser | None, intent: Intent, reason: str = "") 
     if intent.cycle_id is not None:
         cycle = _lock_cycle(intent.cycle)  # type: ignore[arg-type]
         if cycle.status not in OPEN_CYCLE:
-            raise _fail("cycle", _("This cycle no longer takes changes."), "cycle_closed")
+            raise field_error("cycle", _("This cycle no longer takes changes."), "cycle_closed")
     if intent.status == IntentStatus.WITHDRAWN:
         return intent
     intent.status = IntentStatus.WITHDRAWN
@@ -748,9 +739,11 @@ def cycle_allocate_request(*, actor: AnyUser | None, cycle: SupplyCycle) -> Supp
     access.require_coordinator(actor, owner_id=cycle.owner_id)
     cycle = _lock_cycle(cycle)
     if cycle.status not in OPEN_CYCLE:
-        raise _fail("cycle", _("The allocation runs before the agreement only."), "cycle_closed")
+        raise field_error(
+            "cycle", _("The allocation runs before the agreement only."), "cycle_closed"
+        )
     if cycle.allocation_state in (AllocationState.QUEUED, AllocationState.RUNNING):
-        raise _fail("cycle", _("The allocation is already running."), "allocation_running")
+        raise field_error("cycle", _("The allocation is already running."), "allocation_running")
     cycle.allocation_state = AllocationState.QUEUED
     cycle.allocation_progress = 0
     cycle.allocation_message = ""
@@ -769,25 +762,18 @@ def cycle_allocate_request(*, actor: AnyUser | None, cycle: SupplyCycle) -> Supp
     return cycle
 
 
-def _current_proposal(proposal: Proposal) -> Proposal:
-    locked = (
-        Proposal.objects.select_for_update()
-        .select_related("cycle", "offer__owner", "need__owner")
-        .get(pk=proposal.pk)
-    )
-    if locked.run != locked.cycle.allocation_run or locked.cycle.status != CycleStatus.ALLOCATED:
-        raise _fail("proposal", _("This proposal is no longer open."), "proposal_closed")
-    return locked
-
-
 @transaction.atomic
 def proposal_decide(
     *, actor: AnyUser | None, proposal: Proposal, decision: str, side: str = ""
 ) -> Proposal:
     """The provider and/or the receiver accept or decline a proposed flow. `side` (provider
     or receiver) is needed only when the actor may answer for both."""
-    _choice(decision, [Decision.ACCEPTED, Decision.DECLINED], "decision")
-    proposal = _current_proposal(proposal)
+    clean_choice(decision, [Decision.ACCEPTED, Decision.DECLINED], "decision")
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("cycle", "offer__owner", "need__owner")
+        .get(pk=proposal.pk)
+    )
     sides = []
     if access.can_change(actor, owner_id=proposal.offer.owner_id):
         sides.append("provider")
@@ -797,8 +783,13 @@ def proposal_decide(
         raise PermissionDeniedError(
             _("Only the offering or the receiving side may answer this proposal.")
         )
+    if (
+        proposal.run != proposal.cycle.allocation_run
+        or proposal.cycle.status != CycleStatus.ALLOCATED
+    ):
+        raise field_error("proposal", _("This proposal is no longer open."), "proposal_closed")
     if side:
-        _choice(side, ["provider", "receiver"], "side")
+        clean_choice(side, ["provider", "receiver"], "side")
         if side not in sides:
             raise PermissionDeniedError(_("You may not answer for that side."))
         sides = [side]
@@ -820,9 +811,9 @@ def agreement_approve(*, actor: AnyUser | None, cycle: SupplyCycle, decision: st
     """The economy council approves the accepted proposals: each becomes a commitment."""
     access.require_coordinator(actor, owner_id=cycle.owner_id)
     cycle = _lock_cycle(cycle)
-    decision_text = _text(decision, "decision", limit=300)
+    decision_text = clean_text(decision, "decision", limit=300)
     if cycle.status != CycleStatus.ALLOCATED:
-        raise _fail("cycle", _("Only a cycle with proposals can be approved."), "cycle_state")
+        raise field_error("cycle", _("Only a cycle with proposals can be approved."), "cycle_state")
     accepted = list(
         Proposal.objects.filter(
             cycle=cycle,
@@ -832,13 +823,15 @@ def agreement_approve(*, actor: AnyUser | None, cycle: SupplyCycle, decision: st
         ).select_related("offer", "need__unit", "need")
     )
     if not accepted:
-        raise _fail("decision", _("No proposal has been accepted by both sides yet."), "empty")
+        raise field_error(
+            "decision", _("No proposal has been accepted by both sides yet."), "empty"
+        )
     agreement = Agreement.objects.create(
         owner_id=cycle.owner_id,
         visibility=cycle.visibility,
         cycle=cycle,
         decision=decision_text,
-        approved_by_id=_uid(actor),
+        approved_by_id=actor_id(actor),
     )
     Commitment.objects.bulk_create(
         [
@@ -873,12 +866,14 @@ def cycle_close(*, actor: AnyUser | None, cycle: SupplyCycle, note: str = "") ->
     access.require_coordinator(actor, owner_id=cycle.owner_id)
     cycle = _lock_cycle(cycle)
     if cycle.status == CycleStatus.CLOSED:
-        raise _fail("cycle", _("This cycle is already closed."), "cycle_closed")
+        raise field_error("cycle", _("This cycle is already closed."), "cycle_closed")
     if cycle.allocation_state in (AllocationState.QUEUED, AllocationState.RUNNING):
-        raise _fail("cycle", _("Wait until the allocation has finished."), "allocation_running")
+        raise field_error(
+            "cycle", _("Wait until the allocation has finished."), "allocation_running"
+        )
     cycle.status = CycleStatus.CLOSED
     cycle.closed_at = timezone.now()
-    cycle.closing_note = _text(note, "note", required=False, limit=2000)
+    cycle.closing_note = clean_text(note, "note", required=False, limit=2000)
     cycle.save(update_fields=["status", "closed_at", "closing_note", "updated_at"])
     audit.record(actor=actor, verb="cycle.close", subject=cycle, organisation=cycle.owner_id)
     return cycle
@@ -896,7 +891,7 @@ def _apply(agent_id: int, resource: ResourceSpecification, delta: Decimal) -> No
     if on_hand + delta < 0:
         agent = Organisation.objects.get(pk=agent_id)
         base = base_unit_of(resource)
-        raise _fail(
+        raise field_error(
             "quantity",
             _(
                 "%(agent)s has only %(on_hand)s %(unit)s of “%(resource)s” on hand: record what "
@@ -944,9 +939,10 @@ def _effects(resource: ResourceSpecification, *changes: dict[int, Decimal]) -> N
         _apply(agent_id, resource, delta)
 
 
-def _may_record(
+def require_event_recorder(
     actor: AnyUser | None, provider: Organisation | None, receiver: Organisation | None
 ) -> None:
+    """Refuse (403) whoever may act for neither side of an event (pages check it up front)."""
     ids = [o.pk for o in (provider, receiver) if o is not None]
     if not any(access.can_change(actor, owner_id=pk) for pk in ids):
         raise PermissionDeniedError(
@@ -959,7 +955,7 @@ def _update_commitment(commitment: Commitment, delta: Decimal) -> None:
     delivered = locked.delivered_base + delta
     if delivered > locked.quantity_base:
         left = from_base(locked.quantity_base - locked.delivered_base, locked.unit)
-        raise _fail(
+        raise field_error(
             "quantity",
             _("That is more than was committed: %(left)s %(unit)s are left to deliver.")
             % {"left": f"{left.normalize():f}", "unit": locked.unit.symbol},
@@ -992,46 +988,46 @@ def event_record(
     Produce needs a receiver (the producer); consume a provider; transfer, pick-up and
     drop-off both. An event against a commitment delivers it (transfer or drop-off, the
     commitment's own agents and resource) and may not deliver more than committed."""
-    _choice(action, Action.values, "action")
+    clean_choice(action, Action.values, "action")
     if commitment is not None:
         commitment = Commitment.objects.select_related(
             "provider", "receiver", "resource", "unit"
         ).get(pk=commitment.pk)
         if action not in DELIVERY_ACTIONS:
-            raise _fail("action", _("A delivery is recorded as a transfer or a drop-off."))
+            raise field_error("action", _("A delivery is recorded as a transfer or a drop-off."))
         provider, receiver, resource = commitment.provider, commitment.receiver, commitment.resource
         # A delivery is seen with its cycle (its commitment is).
         visibility = SupplyCycle.objects.filter(agreement__commitments=commitment).values_list(
             "visibility", flat=True
         )[0]
     if action != Action.PRODUCE and provider is None:
-        raise _fail("provider", _("Say who provides."))
+        raise field_error("provider", _("Say who provides."))
     if action in (Action.PRODUCE, *TWO_SIDED) and receiver is None:
-        raise _fail("receiver", _("Say who receives."))
+        raise field_error("receiver", _("Say who receives."))
     if (
         action in TWO_SIDED
         and provider is not None
         and receiver is not None
         and (provider.pk == receiver.pk)
     ):
-        raise _fail("receiver", _("The receiver must be another agent than the provider."))
+        raise field_error("receiver", _("The receiver must be another agent than the provider."))
     if action == Action.PRODUCE:
         provider = provider or receiver
     if action == Action.CONSUME:
         receiver = receiver or provider
     for field_name, agent in (("provider", provider), ("receiver", receiver)):
         if agent is not None and agent.kind not in AGENT_KINDS:
-            raise _fail(
+            raise field_error(
                 field_name, _("Economic events are of productive units, councils or communes.")
             )
-    _may_record(actor, provider, receiver)
+    require_event_recorder(actor, provider, receiver)
     check_unit(resource, unit)
     amount = quantity_value(quantity)
     moment = occurred_at or timezone.now()
     if timezone.is_naive(moment):
-        raise _fail("occurred_at", _("Give the time with its time zone."))
+        raise field_error("occurred_at", _("Give the time with its time zone."))
     if moment > timezone.now() + timedelta(minutes=5):
-        raise _fail("occurred_at", _("An event cannot happen in the future."))
+        raise field_error("occurred_at", _("An event cannot happen in the future."))
     event = EconomicEvent(
         owner=provider or receiver,
         visibility=_visibility(visibility),
@@ -1044,8 +1040,8 @@ def event_record(
         quantity_base=to_base(amount, unit),
         occurred_at=moment,
         commitment=commitment,
-        note=_text(note, "note", required=False, limit=300),
-        recorded_by_id=_uid(actor),
+        note=clean_text(note, "note", required=False, limit=300),
+        recorded_by_id=actor_id(actor),
     )
     if commitment is not None:
         _update_commitment(commitment, event.quantity_base)
@@ -1072,11 +1068,11 @@ def event_correct(
         .select_related("provider", "receiver", "resource", "unit", "commitment")
         .get(pk=event.pk)
     )
-    _may_record(actor, original.provider, original.receiver)
+    require_event_recorder(actor, original.provider, original.receiver)
     if EconomicEvent.objects.filter(corrects=original).exists():
-        raise _fail("event", _("This event was already corrected: correct the newest one."))
+        raise field_error("event", _("This event was already corrected: correct the newest one."))
     amount = quantity_value(quantity, allow_zero=True)
-    reason = _text(note, "note", limit=300)
+    reason = clean_text(note, "note", limit=300)
     correction = EconomicEvent(
         owner_id=original.owner_id,
         visibility=original.visibility,
@@ -1091,7 +1087,7 @@ def event_correct(
         commitment=original.commitment,
         corrects=original,
         note=reason,
-        recorded_by_id=_uid(actor),
+        recorded_by_id=actor_id(actor),
     )
     if original.commitment is not None:
         _update_commitment(original.commitment, correction.quantity_base - original.quantity_base)
@@ -1105,8 +1101,3 @@ def event_correct(
         details={"corrects": original.pk, "quantity": str(amount), "note": reason},
     )
     return correction
-
-
-def effective_events() -> Q:
-    """Events that no later event corrects."""
-    return Q(corrected_by__isnull=True)

@@ -526,7 +526,7 @@ def cycle_join(request: HttpRequest, pk: int, payload: JoinIn) -> dict[str, Any]
             "unit", _("No productive unit is called “%(slug)s”.") % {"slug": payload.unit}
         )
     actions.cycle_join(actor=request.user, cycle=cycle, unit=unit)
-    return cycle_out(queries.cycle_get(user=request.user, pk=pk))
+    return cycle_out(cycle)  # joining changes nothing of the cycle itself
 
 
 @router.get("/cycles/{pk}/intents", response=list[IntentOut], summary="Offers and needs")

@@ -30,7 +30,6 @@ from django.utils import timezone
 from comuna.core.models import Organisation, Person
 from comuna.production import actions, planning
 from comuna.production.models import (
-    AllocationState,
     Commitment,
     Decision,
     Intent,
@@ -297,7 +296,9 @@ class _Builder:
         )
 
     def _allocate(self, cycle: SupplyCycle) -> SupplyCycle:
-        SupplyCycle.objects.filter(pk=cycle.pk).update(allocation_state=AllocationState.QUEUED)
+        # Queued through the action (audited); solved here rather than by the task it defers,
+        # which then finds the cycle allocated and leaves it alone.
+        actions.cycle_allocate_request(actor=self.system, cycle=cycle)
         planning.allocate(cycle.pk)
         return SupplyCycle.objects.get(pk=cycle.pk)
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from comuna.core import access
 from comuna.core.models import Organisation
@@ -24,6 +26,7 @@ from comuna.production.models import (
     EconomicEvent,
     Intent,
     IntentKind,
+    IntentStatus,
     ProductiveUnit,
     Proposal,
     ResourceSpecification,
@@ -287,6 +290,13 @@ def valueflows(
         units = units.filter(commune=commune)
     for unit in units[:limit]:
         doc.agent(unit)
+    published: dict[int, list[int]] = defaultdict(list)
+    for cycle_id, intent_id in (
+        Intent.objects.filter(cycle__in=cycles.values("pk"), status=IntentStatus.OPEN)
+        .order_by("id")
+        .values_list("cycle_id", "pk")
+    ):
+        published[cycle_id].append(intent_id)
     for cycle in cycles.order_by("id")[:limit]:
         doc.graph.append(
             {
@@ -296,12 +306,7 @@ def valueflows(
                 "hasBeginning": cycle.opens_on.isoformat(),
                 "hasEnd": cycle.collect_until.isoformat(),
                 "inScopeOf": doc.agent(cycle.owner),
-                "publishes": [
-                    doc.ref("intent", pk)
-                    for pk in Intent.objects.filter(cycle=cycle, status="open")
-                    .order_by("id")
-                    .values_list("pk", flat=True)[:limit]
-                ],
+                "publishes": [doc.ref("intent", pk) for pk in published[cycle.pk][:limit]],
             }
         )
     for intent in intents[:limit]:
@@ -367,5 +372,5 @@ def valueflows(
         if event.note:
             node["note"] = event.note
         doc.graph.append(node)
-    name = commune.name if commune is not None else "Red de comunas"
+    name = commune.name if commune is not None else _("Network of communes")
     return doc.finish(name)

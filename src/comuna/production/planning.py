@@ -152,7 +152,9 @@ def allocate(cycle_id: int, *, report: Callable[[int], None] | None = None) -> s
     try:
         result = solve_allocation(built.problem)
     except AllocationError as exc:
-        _set_state(cycle_id, AllocationState.FAILED, 100, str(exc))
+        # The engine speaks English (no Django there): say it in the user's language first.
+        message = _("The allocation could not be computed: %(error)s") % {"error": exc}
+        _set_state(cycle_id, AllocationState.FAILED, 100, message)
         return AllocationState.FAILED
     _set_state(cycle_id, AllocationState.RUNNING, 80, _("Writing the proposals."))
     with transaction.atomic():

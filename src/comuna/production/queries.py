@@ -145,6 +145,7 @@ def cycles(user: AnyUser | None, *, status: str = "", owner: str = "") -> QueryS
 @dataclass
 class CyclePerms:
     coordinate: bool = False
+    acts_for: list[Organisation] = field(default_factory=list)  # writable agents in its scope
     agents: list[Organisation] = field(default_factory=list)  # may post for these
     units_to_join: list[ProductiveUnit] = field(default_factory=list)
 
@@ -161,9 +162,9 @@ def cycle_get(*, user: AnyUser | None, pk: int) -> SupplyCycle:
 
 def cycle_perms(user: AnyUser | None, cycle: SupplyCycle) -> CyclePerms:
     perms = CyclePerms(coordinate=access.can_coordinate(user, owner_id=cycle.owner_id))
-    if cycle.status not in OPEN_CYCLE or not access.viewer_for(user).signed_in:
+    agents = perms.acts_for = writable_agents(user, below=cycle.owner)
+    if cycle.status not in OPEN_CYCLE or not agents:
         return perms
-    agents = writable_agents(user, below=cycle.owner)
     joined = set(CycleParticipant.objects.filter(cycle=cycle).values_list("unit_id", flat=True))
     for agent in agents:
         if agent.kind == OrganisationKind.PRODUCTIVE_UNIT and agent.pk not in joined:
@@ -271,17 +272,8 @@ def proposal_get(*, user: AnyUser | None, pk: int) -> Proposal:
 
 
 def answerable_sides(user: AnyUser | None, proposal: Proposal) -> list[str]:
-    if (
-        proposal.run != proposal.cycle.allocation_run
-        or proposal.cycle.status != CycleStatus.ALLOCATED
-    ):
-        return []
-    sides = []
-    if access.can_change(user, owner_id=proposal.offer.owner_id):
-        sides.append("provider")
-    if access.can_change(user, owner_id=proposal.need.owner_id):
-        sides.append("receiver")
-    return sides
+    owner_ids = (proposal.offer.owner_id, proposal.need.owner_id)
+    return sides_for({pk for pk in owner_ids if access.can_change(user, owner_id=pk)}, proposal)
 
 
 def sides_for(agent_ids: set[int], proposal: Proposal) -> list[str]:
@@ -459,6 +451,13 @@ def unit_activity(user: AnyUser | None, unit: ProductiveUnit, *, limit: int = 20
     )
 
 
+def project_get(*, user: AnyUser | None, pk: int) -> MicroProject:
+    """A micro-project the user may see (with its unit), or 404."""
+    return get_object_or_404(
+        access.visible(MicroProject.objects.select_related("unit"), user), pk=pk
+    )
+
+
 def unit_members(user: AnyUser | None, unit: ProductiveUnit) -> list[Membership] | None:
     """The unit's active members (public names and roles), for the members of the unit and
     of the organisations above it; None for everybody else."""
@@ -504,14 +503,17 @@ def events(user: AnyUser | None, *, agent: Organisation | None = None) -> QueryS
     found = access.visible(EconomicEvent.objects.all(), user)
     if agent is not None:
         found = found.filter(Q(provider=agent) | Q(receiver=agent))
-    return found.select_related("provider", "receiver", "resource", "unit", "corrects").order_by(
-        "-occurred_at", "-id"
-    )
+    return found.select_related(
+        "provider", "receiver", "resource", "unit", "corrects", "corrected_by"
+    ).order_by("-occurred_at", "-id")
 
 
 def event_get(*, user: AnyUser | None, pk: int) -> EconomicEvent:
     event = get_object_or_404(
-        EconomicEvent.objects.select_related("provider", "receiver", "resource", "unit"), pk=pk
+        EconomicEvent.objects.select_related(
+            "provider", "receiver", "resource", "unit", "corrected_by"
+        ),
+        pk=pk,
     )
     access.require_visible(user, visibility=event.visibility, owner_id=event.owner_id)
     return event

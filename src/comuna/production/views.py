@@ -25,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access
 from comuna.core.errors import DomainError, PermissionDeniedError
+from comuna.core.forms import add_domain_error, form_page, post_data
 from comuna.core.models import Organisation, OrganisationKind
 from comuna.core.pagination import is_htmx, paginate
 from comuna.production import actions, exports, imports, maps, queries
@@ -49,38 +50,12 @@ from comuna.production.models import (
     Decision,
     Intent,
     IntentKind,
-    MicroProject,
     ProductiveUnit,
     ProjectStatus,
     Proposal,
     Unit,
     UnitForm,
 )
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _apply_errors(form: Any, err: DomainError) -> None:
-    placed = False
-    for name, field_messages in err.fields.items():
-        if name in form.fields:
-            placed = True
-            for message in field_messages:
-                form.add_error(name, message)
-    if not placed:
-        form.add_error(None, err.message)
-
-
-def _form_page(
-    request: HttpRequest, form: Any, title: str, back: str, submit: str = "", intro: str = ""
-) -> HttpResponse:
-    return render(
-        request,
-        "production/form.html",
-        {"form": form, "title": title, "back": back, "submit": submit or _("Save"), "intro": intro},
-    )
 
 
 def _resource_choices() -> list[tuple[int, str]]:
@@ -131,7 +106,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDeniedError(
             _("Only a coordinator of the network may change the catalogue.")
         )
-    form = ResourceForm(_data(request), units=_unit_choices())
+    form = ResourceForm(post_data(request), units=_unit_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -144,11 +119,17 @@ def resource_new(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The resource was added to the catalogue."))
             return redirect("production:catalogue")
-    return _form_page(request, form, _("New resource"), reverse("production:catalogue"), _("Add"))
+    return form_page(
+        request,
+        form,
+        title=_("New resource"),
+        back=reverse("production:catalogue"),
+        submit=_("Add"),
+    )
 
 
 # Productive units --------------------------------------------------------------------------------
@@ -194,7 +175,7 @@ def unit_new(request: HttpRequest) -> HttpResponse:
             _("Only coordinators and spokespeople of a council or commune register its units.")
         )
     form = ProductiveUnitForm(
-        _data(request),
+        post_data(request),
         parents=[(p.pk, p.name) for p in parents],
         resources=_resource_choices(),
     )
@@ -215,12 +196,16 @@ def unit_new(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The productive unit was registered."))
             return redirect("production:unit", slug=unit.slug)
-    return _form_page(
-        request, form, _("Register a productive unit"), reverse("production:units"), _("Register")
+    return form_page(
+        request,
+        form,
+        title=_("Register a productive unit"),
+        back=reverse("production:units"),
+        submit=_("Register"),
     )
 
 
@@ -251,7 +236,7 @@ def _unit_to_change(request: HttpRequest, slug: str) -> ProductiveUnit:
 def unit_edit(request: HttpRequest, slug: str) -> HttpResponse:
     item = _unit_to_change(request, slug)
     form = ProductiveUnitForm(
-        _data(request),
+        post_data(request),
         parents=[(item.parent_id, item.parent.name if item.parent else "")],
         resources=_resource_choices(),
         initial={
@@ -274,24 +259,22 @@ def unit_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             actions.productive_unit_update(actor=request.user, unit=item, makes=makes, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The productive unit was updated."))
             return redirect("production:unit", slug=item.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Edit %(unit)s") % {"unit": item.name},
-        reverse("production:unit", args=[item.slug]),
+        title=_("Edit %(unit)s") % {"unit": item.name},
+        back=reverse("production:unit", args=[item.slug]),
     )
 
 
 @login_required
 @require_POST
 def project_status(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(
-        access.visible(MicroProject.objects.select_related("unit"), request.user), pk=pk
-    )
+    project = queries.project_get(user=request.user, pk=pk)
     try:
         actions.project_set_status(
             actor=request.user, project=project, status=request.POST.get("status", "")
@@ -308,7 +291,7 @@ def member_new(request: HttpRequest, slug: str) -> HttpResponse:
     item = queries.productive_unit_get(slug=slug)
     access.require_coordinator(request.user, owner_id=item.pk)
     people = list(actions.commune_people(item)[:500])
-    form = MemberForm(_data(request), people=[(p.pk, p.public_name) for p in people])
+    form = MemberForm(post_data(request), people=[(p.pk, p.public_name) for p in people])
     if request.method == "POST" and form.is_valid():
         person = next(p for p in people if p.pk == form.cleaned_data["person"])
         try:
@@ -316,46 +299,44 @@ def member_new(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, unit=item, person=person, role=form.cleaned_data["role"]
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("%(person)s joined the unit.") % {"person": person})
             return redirect("production:unit", slug=item.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Add a member to %(unit)s") % {"unit": item.name},
-        reverse("production:unit", args=[item.slug]),
-        _("Add"),
+        title=_("Add a member to %(unit)s") % {"unit": item.name},
+        back=reverse("production:unit", args=[item.slug]),
+        submit=_("Add"),
     )
 
 
 @login_required
 def project_new(request: HttpRequest, slug: str) -> HttpResponse:
     item = _unit_to_change(request, slug)
-    form = ProjectForm(_data(request))
+    form = ProjectForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.project_create(actor=request.user, unit=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The micro-project was added."))
             return redirect("production:unit", slug=item.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("New micro-project of %(unit)s") % {"unit": item.name},
-        reverse("production:unit", args=[item.slug]),
+        title=_("New micro-project of %(unit)s") % {"unit": item.name},
+        back=reverse("production:unit", args=[item.slug]),
     )
 
 
 @login_required
 def flow_new(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(
-        access.visible(MicroProject.objects.select_related("unit"), request.user), pk=pk
-    )
+    project = queries.project_get(user=request.user, pk=pk)
     access.require_change(request.user, owner_id=project.owner_id)
-    form = FlowForm(_data(request), resources=_resource_choices(), units=_unit_choices())
+    form = FlowForm(post_data(request), resources=_resource_choices(), units=_unit_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -369,22 +350,22 @@ def flow_new(request: HttpRequest, pk: int) -> HttpResponse:
                 period=data["period"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The input or output was added."))
             return redirect("production:unit", slug=project.unit.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Input or output of %(project)s") % {"project": project.name},
-        reverse("production:unit", args=[project.unit.slug]),
+        title=_("Input or output of %(project)s") % {"project": project.name},
+        back=reverse("production:unit", args=[project.unit.slug]),
     )
 
 
 @login_required
 def event_new(request: HttpRequest, slug: str) -> HttpResponse:
     item = _unit_to_change(request, slug)
-    form = EventForm(_data(request), resources=_resource_choices(), units=_unit_choices())
+    form = EventForm(post_data(request), resources=_resource_choices(), units=_unit_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         other = None
@@ -407,22 +388,23 @@ def event_new(request: HttpRequest, slug: str) -> HttpResponse:
                     note=data["note"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The event was recorded."))
                 return redirect("production:unit", slug=item.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Record an economic event of %(unit)s") % {"unit": item.name},
-        reverse("production:unit", args=[item.slug]),
+        title=_("Record an economic event of %(unit)s") % {"unit": item.name},
+        back=reverse("production:unit", args=[item.slug]),
     )
 
 
 @login_required
 def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
     event = queries.event_get(user=request.user, pk=pk)
-    form = CorrectForm(_data(request), initial={"quantity": event.quantity})
+    actions.require_event_recorder(request.user, event.provider, event.receiver)
+    form = CorrectForm(post_data(request), initial={"quantity": event.quantity})
     back = reverse("production:home")
     agent = event.provider or event.receiver
     if agent is not None and agent.kind == OrganisationKind.PRODUCTIVE_UNIT:
@@ -436,11 +418,13 @@ def event_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The correction was recorded; the original stays."))
             return redirect(back)
-    return _form_page(request, form, _("Correct an event: %(event)s") % {"event": event}, back)
+    return form_page(
+        request, form, title=_("Correct an event: %(event)s") % {"event": event}, back=back
+    )
 
 
 # Cycles ------------------------------------------------------------------------------------------
@@ -483,7 +467,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
         )
     today = timezone.localdate()
     form = CycleForm(
-        _data(request),
+        post_data(request),
         owners=[(o.pk, o.name) for o in owners],
         initial={
             "opens_on": today,
@@ -497,12 +481,16 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
         try:
             cycle = actions.cycle_open(actor=request.user, owner=owner, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The cycle is open: units may now post offers and needs."))
             return redirect("production:cycle", pk=cycle.pk)
-    return _form_page(
-        request, form, _("Open a supply cycle"), reverse("production:cycles"), _("Open the cycle")
+    return form_page(
+        request,
+        form,
+        title=_("Open a supply cycle"),
+        back=reverse("production:cycles"),
+        submit=_("Open the cycle"),
     )
 
 
@@ -522,7 +510,7 @@ def cycle(request: HttpRequest, pk: int) -> HttpResponse:
         queries.cycle_proposals(item) if item.allocation_run else Proposal.objects.none(), 50
     ).get_page(request.GET.get("pp"))
     commitment_page = Paginator(queries.cycle_commitments(item), 50).get_page(request.GET.get("pc"))
-    agent_ids = {a.pk for a in queries.writable_agents(request.user, below=item.owner)}
+    agent_ids = {a.pk for a in perms.acts_for}
     proposals = list(proposal_page.object_list)
     for proposal in proposals:
         proposal.sides = queries.sides_for(agent_ids, proposal)
@@ -579,22 +567,22 @@ def cycle_join(request: HttpRequest, pk: int) -> HttpResponse:
     perms = queries.cycle_perms(request.user, item)
     if not perms.units_to_join:
         raise PermissionDeniedError(_("You have no productive unit that may join this cycle."))
-    form = JoinForm(_data(request), units=[(u.pk, u.name) for u in perms.units_to_join])
+    form = JoinForm(post_data(request), units=[(u.pk, u.name) for u in perms.units_to_join])
     if request.method == "POST" and form.is_valid():
         chosen = next(u for u in perms.units_to_join if u.pk == form.cleaned_data["unit"])
         try:
             actions.cycle_join(actor=request.user, cycle=item, unit=chosen)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("%(unit)s joined the cycle.") % {"unit": chosen.name})
             return redirect("production:cycle", pk=item.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Join the cycle %(cycle)s") % {"cycle": item.name},
-        reverse("production:cycle", args=[item.pk]),
-        _("Join"),
+        title=_("Join the cycle %(cycle)s") % {"cycle": item.name},
+        back=reverse("production:cycle", args=[item.pk]),
+        submit=_("Join"),
     )
 
 
@@ -609,7 +597,7 @@ def intent_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             _("Only coordinators and spokespeople of an agent of this cycle post offers and needs.")
         )
     form = IntentForm(
-        _data(request),
+        post_data(request),
         owners=[(a.pk, a.name) for a in perms.agents],
         resources=_resource_choices(),
         units=_unit_choices(),
@@ -639,7 +627,7 @@ def intent_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                 note=data["note"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request,
@@ -649,7 +637,13 @@ def intent_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             )
             return redirect("production:cycle", pk=item.pk)
     title = _("Post an offer") if kind == IntentKind.OFFER else _("Post a need")
-    return _form_page(request, form, title, reverse("production:cycle", args=[item.pk]), _("Post"))
+    return form_page(
+        request,
+        form,
+        title=title,
+        back=reverse("production:cycle", args=[item.pk]),
+        submit=_("Post"),
+    )
 
 
 @login_required
@@ -749,14 +743,14 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
     item = _cycle_for_change(request, pk)
     access.require_coordinator(request.user, owner_id=item.owner_id)
-    form = ApproveForm(_data(request))
+    form = ApproveForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.agreement_approve(
                 actor=request.user, cycle=item, decision=form.cleaned_data["decision"]
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The agreement was approved: deliveries may start."))
             return redirect("production:cycle", pk=item.pk)
@@ -765,13 +759,13 @@ def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
         "accepted": counts["accepted"],
         "total": counts["total"],
     }
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Approve the agreement of %(cycle)s") % {"cycle": item.name},
-        reverse("production:cycle", args=[item.pk]),
-        _("Approve"),
-        intro,
+        title=_("Approve the agreement of %(cycle)s") % {"cycle": item.name},
+        back=reverse("production:cycle", args=[item.pk]),
+        submit=_("Approve"),
+        intro=intro,
     )
 
 
@@ -779,21 +773,21 @@ def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
     item = _cycle_for_change(request, pk)
     access.require_coordinator(request.user, owner_id=item.owner_id)
-    form = CloseForm(_data(request))
+    form = CloseForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.cycle_close(actor=request.user, cycle=item, note=form.cleaned_data["note"])
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The cycle is closed."))
             return redirect("production:cycle", pk=item.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Close the cycle %(cycle)s") % {"cycle": item.name},
-        reverse("production:cycle", args=[item.pk]),
-        _("Close"),
+        title=_("Close the cycle %(cycle)s") % {"cycle": item.name},
+        back=reverse("production:cycle", args=[item.pk]),
+        submit=_("Close"),
     )
 
 
@@ -801,16 +795,10 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
 def commitment_deliver(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = queries.commitment_get(user=request.user, pk=pk)
     cycle_pk = commitment.agreement.cycle.pk
-    if not (
-        access.can_change(request.user, owner_id=commitment.provider_id)
-        or access.can_change(request.user, owner_id=commitment.receiver_id)
-    ):
-        raise PermissionDeniedError(
-            _("Only those who may act for the provider or the receiver may record this event.")
-        )
+    actions.require_event_recorder(request.user, commitment.provider, commitment.receiver)
     left = commitment.quantity - queries.commitment_delivered(commitment)
     form = DeliveryForm(
-        _data(request),
+        post_data(request),
         units=_unit_choices(),
         initial={"quantity": left, "unit": commitment.unit_id},
     )
@@ -827,7 +815,7 @@ def commitment_deliver(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The delivery was recorded."))
             return redirect(reverse("production:cycle", args=[cycle_pk]) + "#compromisos")
@@ -838,11 +826,11 @@ def commitment_deliver(request: HttpRequest, pk: int) -> HttpResponse:
         "resource": commitment.resource.name,
         "receiver": commitment.receiver.name,
     }
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Record a delivery"),
-        reverse("production:cycle", args=[cycle_pk]),
+        title=_("Record a delivery"),
+        back=reverse("production:cycle", args=[cycle_pk]),
         intro=intro,
     )
 

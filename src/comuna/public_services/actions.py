@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from comuna.core import access, audit
 from comuna.core.errors import DomainError, PermissionDeniedError
 from comuna.core.models import Organisation, OrganisationKind, hash_token
+from comuna.core.validation import clean_choice, clean_text
 from comuna.public_services.models import (
     ApiKey,
     Asset,
@@ -68,6 +69,7 @@ from comuna.public_services.models import (
 )
 from comuna.public_services.photos import clean_photos
 from comuna.public_services.places import check_asset_geometry, check_point, route_point
+from comuna.registry.actions import network_root
 
 if TYPE_CHECKING:
     from comuna.core.access import AnyUser
@@ -78,10 +80,6 @@ REPEAT_WINDOW = timedelta(minutes=30)
 
 
 # Shared rules ------------------------------------------------------------------------------------
-
-
-def network_root() -> Organisation | None:
-    return Organisation.objects.filter(kind=OrganisationKind.NETWORK, parent__isnull=True).first()
 
 
 def _root_id() -> int | None:
@@ -131,24 +129,6 @@ def _require_owner(actor: AnyUser | None, owner_id: int) -> None:
         raise PermissionDeniedError(
             _("Only coordinators and spokespeople of this organisation may do this.")
         )
-
-
-def _text(value: Any, field_name: str, *, required: bool = True, limit: int = 0) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        message = _("This field is required.")
-        raise DomainError(message, code="required", fields={field_name: [message]})
-    if limit and len(text) > limit:
-        message = _("At most %(limit)s characters.") % {"limit": limit}
-        raise DomainError(message, code="too_long", fields={field_name: [message]})
-    return text
-
-
-def _choice(value: str, choices: Sequence[str], field_name: str) -> str:
-    if value not in set(choices):
-        message = _("Not a valid choice: “%(value)s”.") % {"value": value}
-        raise DomainError(message, code="bad_choice", fields={field_name: [message]})
-    return value
 
 
 def _email(value: str, field_name: str = "email") -> str:
@@ -387,9 +367,9 @@ def service_update(
     if not can_keep_catalogue(actor, service.owner_id):
         raise PermissionDeniedError(_("Only a coordinator may keep this catalogue."))
     if name is not None:
-        service.name = _text(name, "name", limit=120)
+        service.name = clean_text(name, "name", limit=120)
     if description is not None:
-        service.description = _text(description, "description", required=False, limit=400)
+        service.description = clean_text(description, "description", required=False, limit=400)
     if target_hours is not None:
         if not 1 <= int(target_hours) <= 24 * 365:
             message = _("Give a number of hours from 1 to 8760.")
@@ -448,7 +428,7 @@ def attribute_add(
     code = slugify(code)[:40]
     if not code:
         raise DomainError(_("Give a code."), fields={"code": [_("This field is required.")]})
-    _choice(datatype, AttributeType.values, "datatype")
+    clean_choice(datatype, AttributeType.values, "datatype")
     if service.attributes.filter(code=code).exists():
         message = _("This code is already used by another question.")
         raise DomainError(message, fields={"code": [message]})
@@ -458,7 +438,7 @@ def attribute_add(
     attr = ServiceAttribute.objects.create(
         service=service,
         code=code,
-        description=_text(description, "description", limit=300),
+        description=clean_text(description, "description", limit=300),
         datatype=datatype,
         required=required,
         order=service.attributes.count() + 1,
@@ -588,10 +568,10 @@ def request_submit(
     if len(text) > MAX_DESCRIPTION:
         message = _("The description is longer than 4000 characters.")
         raise DomainError(message, code="too_long", fields={"description": [message]})
-    address = _text(address, "address_string", required=False, limit=300)
-    name = _text(contact_name, "name", required=False, limit=120)
+    address = clean_text(address, "address_string", required=False, limit=300)
+    name = clean_text(contact_name, "name", required=False, limit=120)
     email = _email(contact_email)
-    phone = _text(contact_phone, "phone", required=False, limit=30)
+    phone = clean_text(contact_phone, "phone", required=False, limit=30)
     answers = clean_attributes(service, attributes or {}, list(service.attributes.all()))
     if asset is not None:
         if not service.refers_to_asset:
@@ -680,7 +660,7 @@ def request_verify(
         request,
         UpdateKind.VERIFIED,
         actor=actor,
-        text=_text(note, "note", required=False, limit=1000),
+        text=clean_text(note, "note", required=False, limit=1000),
     )
     audit.record(
         actor=actor, verb="request.verify", subject=request, organisation=request.commune_id
@@ -693,7 +673,7 @@ def request_reject(
     *, actor: AnyUser | None, request: ServiceRequest, reason: str
 ) -> ServiceRequest:
     _require_triage(actor, request)
-    reason = _text(reason, "reason", limit=500)
+    reason = clean_text(reason, "reason", limit=500)
     request = _locked(request)
     if request.status == Status.CLOSED:
         raise DomainError(_("This report is already closed."), code="closed")
@@ -794,7 +774,7 @@ def request_assign(
     order = WorkOrder.objects.create(
         request=request,
         crew=crew,
-        instructions=_text(instructions, "instructions", required=False, limit=500),
+        instructions=clean_text(instructions, "instructions", required=False, limit=500),
     )
     _set_step(request, Step.ASSIGNED)
     request.crew = crew
@@ -831,12 +811,22 @@ def work_order_start(*, actor: AnyUser | None, order: WorkOrder, note: str = "")
     request = _locked(order.request)
     _set_step(request, Step.IN_PROGRESS)
     request.save()
-    public = _text(note, "note", required=False, limit=1000)
+    public = clean_text(note, "note", required=False, limit=1000)
     _timeline(request, UpdateKind.IN_PROGRESS, actor=actor, text=public)
     audit.record(
         actor=actor, verb="work_order.start", subject=order, organisation=request.commune_id
     )
     return order
+
+
+@transaction.atomic
+def request_start(*, actor: AnyUser | None, request: ServiceRequest, note: str = "") -> WorkOrder:
+    """Start the report's planned work order (the "start" of the report's page and API)."""
+    _require_triage(actor, request)
+    order = request.work_orders.filter(status=WorkOrderStatus.PLANNED).first()
+    if order is None:
+        raise DomainError(_("There is no planned work order to start."), code="bad_status")
+    return work_order_start(actor=actor, order=order, note=note)
 
 
 @transaction.atomic
@@ -847,7 +837,7 @@ def work_order_note(*, actor: AnyUser | None, order: WorkOrder, text: str) -> Wo
     note = WorkNote.objects.create(
         work_order=order,
         author=_user(actor),
-        text=_text(text, "text", limit=1000),
+        text=clean_text(text, "text", limit=1000),
     )
     audit.record(
         actor=actor, verb="work_order.note", subject=order, organisation=order.request.commune_id
@@ -872,9 +862,9 @@ def material_record(
         raise DomainError(message, fields={"quantity": [message]})
     use = MaterialUse.objects.create(
         work_order=order,
-        material=_text(material, "material", limit=150),
+        material=clean_text(material, "material", limit=150),
         quantity=amount.quantize(Decimal("0.001")),
-        unit=_text(unit, "unit", limit=20),
+        unit=clean_text(unit, "unit", limit=20),
     )
     audit.record(
         actor=actor,
@@ -905,7 +895,7 @@ def request_resolve(
         order.finished_at = now
         order.save()
     _set_step(request, Step.RESOLVED)
-    request.status_notes = _text(note, "note", required=False, limit=500)
+    request.status_notes = clean_text(note, "note", required=False, limit=500)
     request.save()
     _timeline(request, UpdateKind.RESOLVED, actor=actor, text=request.status_notes)
     audit.record(
@@ -919,7 +909,9 @@ def request_note(*, actor: AnyUser | None, request: ServiceRequest, text: str) -
     """A public note on the timeline (the reporter is told)."""
     _require_triage(actor, request)
     request = _locked(request)
-    update = _timeline(request, UpdateKind.NOTE, actor=actor, text=_text(text, "text", limit=1000))
+    update = _timeline(
+        request, UpdateKind.NOTE, actor=actor, text=clean_text(text, "text", limit=1000)
+    )
     audit.record(actor=actor, verb="request.note", subject=request, organisation=request.commune_id)
     return update
 
@@ -943,7 +935,7 @@ def request_reopen(
     *, actor: AnyUser | None, request: ServiceRequest, reason: str
 ) -> ServiceRequest:
     _require_triage(actor, request)
-    reason = _text(reason, "reason", limit=500)
+    reason = clean_text(reason, "reason", limit=500)
     request = _locked(request)
     if request.status != Status.CLOSED:
         raise DomainError(_("This report is open."), code="open")
@@ -970,7 +962,7 @@ def questionnaire_answer(
         raise DomainError(_("Unknown report."), code="not_found")
     if request.status != Status.CLOSED:
         raise DomainError(_("The questionnaire opens when the report is closed."), code="open")
-    comment = _text(comment, "comment", required=False, limit=1000)
+    comment = clean_text(comment, "comment", required=False, limit=1000)
     answer = Questionnaire.objects.create(request=request, fixed=fixed, comment=comment)
     if fixed:
         _timeline(request, UpdateKind.CONFIRMED, actor=actor, text=comment, notify=False)
@@ -1008,8 +1000,8 @@ def crew_create(
     *, actor: AnyUser | None, owner: Organisation, name: str, group: str, members: str = ""
 ) -> Crew:
     _require_owner(actor, owner.pk)
-    name = _text(name, "name", limit=120)
-    _choice(group, ServiceGroup.values, "group")
+    name = clean_text(name, "name", limit=120)
+    clean_choice(group, ServiceGroup.values, "group")
     if Crew.objects.filter(owner=owner, name=name).exists():
         message = _("This commune already has a crew with this name.")
         raise DomainError(message, fields={"name": [message]})
@@ -1017,7 +1009,7 @@ def crew_create(
         owner=owner,
         name=name,
         group=group,
-        members=_text(members, "members", required=False, limit=300),
+        members=clean_text(members, "members", required=False, limit=300),
     )
     audit.record(actor=actor, verb="crew.create", subject=crew, organisation=owner)
     return crew
@@ -1053,8 +1045,8 @@ def _asset_values(
     capacity: Any = None,
     capacity_unit: str = "",
 ) -> dict[str, Any]:
-    _choice(kind, AssetKind.values, "kind")
-    _choice(state, AssetState.values, "state")
+    clean_choice(kind, AssetKind.values, "kind")
+    clean_choice(state, AssetState.values, "state")
     geo = check_asset_geometry(geometry)
     amount: Decimal | None = None
     if capacity not in (None, ""):
@@ -1071,9 +1063,9 @@ def _asset_values(
     return {
         "owner": owner,
         "kind": kind,
-        "name": _text(name, "name", limit=150),
-        "code": _text(code, "code", required=False, limit=40),
-        "description": _text(description, "description", required=False, limit=2000),
+        "name": clean_text(name, "name", limit=150),
+        "code": clean_text(code, "code", required=False, limit=40),
+        "description": clean_text(description, "description", required=False, limit=2000),
         "geometry": geo.geometry,
         "latitude": geo.latitude,
         "longitude": geo.longitude,
@@ -1130,7 +1122,7 @@ def asset_create(
 @transaction.atomic
 def asset_set_state(*, actor: AnyUser | None, asset: Asset, state: str, note: str = "") -> Asset:
     _require_owner(actor, asset.owner_id)
-    _choice(state, AssetState.values, "state")
+    clean_choice(state, AssetState.values, "state")
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     asset.state = state
     asset.save(update_fields=["state", "updated_at"])
@@ -1139,7 +1131,7 @@ def asset_set_state(*, actor: AnyUser | None, asset: Asset, state: str, note: st
         actor=_user(actor),
         verb="state",
         state=state,
-        note=_text(note, "note", required=False, limit=500),
+        note=clean_text(note, "note", required=False, limit=500),
     )
     audit.record(
         actor=actor,
@@ -1229,13 +1221,13 @@ def assets_import(*, actor: AnyUser | None, owner: Organisation, data: Any) -> I
 @transaction.atomic
 def api_key_create(*, actor: AnyUser | None, name: str, contact: str = "") -> tuple[ApiKey, str]:
     """A new Open311 api key; returns it with the raw key, shown only once."""
-    name = _text(name, "name", limit=100)
+    name = clean_text(name, "name", limit=100)
     raw = "o311_" + secrets.token_urlsafe(24)
     key = ApiKey.objects.create(
         name=name,
         prefix=raw[:10],
         digest=hash_token(raw),
-        contact=_text(contact, "contact", required=False, limit=200),
+        contact=clean_text(contact, "contact", required=False, limit=200),
     )
     audit.record(actor=actor, verb="api_key.create", subject=key)
     return key, raw

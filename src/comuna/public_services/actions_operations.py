@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 from comuna.core import access, audit
 from comuna.core.errors import DomainError, PermissionDeniedError
 from comuna.core.models import Organisation, OrganisationKind, Visibility
+from comuna.core.validation import actor_id, clean_text, field_error
 from comuna.engines import routing
 from comuna.public_services.models_operations import (
     Announcement,
@@ -86,41 +87,26 @@ def _require_changer(actor: AnyUser | None, owner_id: int) -> None:
         )
 
 
-def _uid(actor: AnyUser | None) -> int | None:
-    return int(actor.pk) if actor is not None and actor.is_authenticated else None
-
-
-def _error(field_name: str, message: str, code: str = "invalid") -> DomainError:
-    return DomainError(message, code=code, fields={field_name: [message]})
-
-
-def _text(value: str, field_name: str, *, limit: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise _error(field_name, _("This field is required."))
-    if len(text) > limit:
-        raise _error(field_name, _("At most %(limit)s characters.") % {"limit": limit})
-    return text
-
-
 def _visibility(value: str) -> str:
     if value not in {Visibility.PUBLIC, Visibility.NETWORK, Visibility.UNIT}:
-        raise _error("visibility", _("Not a valid choice: “%(value)s”.") % {"value": value})
+        raise field_error("visibility", _("Not a valid choice: “%(value)s”.") % {"value": value})
     return value
 
 
 def _check_owner(owner: Organisation) -> None:
     if owner.kind in {OrganisationKind.PUBLIC_BODY, OrganisationKind.NETWORK}:
-        raise _error(
+        raise field_error(
             "owner", _("Services are run by a commune, a council or another people's organisation.")
         )
 
 
 def _check_slot(weekday: int, start: time, end: time, field_name: str = "slots") -> None:
     if weekday not in WEEKDAYS:
-        raise _error(field_name, _("The weekday must be a number from 0 (Monday) to 6 (Sunday)."))
+        raise field_error(
+            field_name, _("The weekday must be a number from 0 (Monday) to 6 (Sunday).")
+        )
     if not isinstance(start, time) or not isinstance(end, time) or end <= start:
-        raise _error(field_name, _("A slot must end after it starts, on the same day."))
+        raise field_error(field_name, _("A slot must end after it starts, on the same day."))
 
 
 def _check_area(area: dict[str, Any] | None) -> tuple[dict[str, Any] | None, tuple[float, ...]]:
@@ -131,7 +117,7 @@ def _check_area(area: dict[str, Any] | None) -> tuple[dict[str, Any] | None, tup
     try:
         territory = check_territory(area)
     except DomainError as err:
-        raise _error("area", err.message) from None
+        raise field_error("area", err.message) from None
     return territory.geometry, territory.bbox
 
 
@@ -141,7 +127,7 @@ def _check_area(area: dict[str, Any] | None) -> tuple[dict[str, Any] | None, tup
 def _check_councils(owner: Organisation, councils: Sequence[CommunalCouncil]) -> None:
     for council in councils:
         if council.pk != owner.pk and council.commune_id != owner.pk:
-            raise _error(
+            raise field_error(
                 "councils",
                 _("“%(name)s” is not a council of %(owner)s.")
                 % {"name": council.name, "owner": owner.name},
@@ -162,14 +148,14 @@ def sector_create(
     """A sector of the owner's territory: a set of its councils, a polygon, or both."""
     _require_changer(actor, owner.pk)
     _check_owner(owner)
-    name = _text(name, "name", limit=120)
+    name = clean_text(name, "name", limit=120)
     if Sector.objects.filter(owner=owner, name=name).exists():
-        raise _error("name", _("There is already a sector with this name."), "duplicate")
+        raise field_error("name", _("There is already a sector with this name."), "duplicate")
     councils = list(councils)
     _check_councils(owner, councils)
     geometry, bbox = _check_area(area)
     if geometry is None and not councils:
-        raise _error("councils", _("Choose the councils of the sector, or draw its area."))
+        raise field_error("councils", _("Choose the councils of the sector, or draw its area."))
     sector = Sector.objects.create(
         owner=owner,
         visibility=_visibility(visibility),
@@ -201,14 +187,14 @@ def sector_update(
 ) -> Sector:
     _require_changer(actor, sector.owner_id)
     owner = sector.owner
-    name = _text(name, "name", limit=120)
+    name = clean_text(name, "name", limit=120)
     if Sector.objects.filter(owner=owner, name=name).exclude(pk=sector.pk).exists():
-        raise _error("name", _("There is already a sector with this name."), "duplicate")
+        raise field_error("name", _("There is already a sector with this name."), "duplicate")
     councils = list(councils)
     _check_councils(owner, councils)
     geometry, bbox = _check_area(area)
     if geometry is None and not councils:
-        raise _error("councils", _("Choose the councils of the sector, or draw its area."))
+        raise field_error("councils", _("Choose the councils of the sector, or draw its area."))
     sector.name = name
     sector.description = (description or "").strip()
     sector.area = geometry
@@ -233,12 +219,12 @@ def sector_update(
 def _clean_slots(slots: Iterable[tuple[int, time, time]]) -> list[tuple[int, time, time]]:
     clean = sorted({(int(w), s, e) for w, s, e in slots})
     if not clean:
-        raise _error("slots", _("Give at least one weekday and its hours."))
+        raise field_error("slots", _("Give at least one weekday and its hours."))
     for weekday, start, end in clean:
         _check_slot(weekday, start, end)
     for (w1, _s1, e1), (w2, s2, _e2) in itertools.pairwise(clean):
         if w1 == w2 and s2 < e1:
-            raise _error("slots", _("Two slots of the same weekday overlap."))
+            raise field_error("slots", _("Two slots of the same weekday overlap."))
     return clean
 
 
@@ -259,11 +245,11 @@ def schedule_create(
     start, end) in local time. For power cuts the slots are when the power is off."""
     _require_changer(actor, sector.owner_id)
     if service not in ServiceKind.values:
-        raise _error("service", _("Choose water, rubbish collection or power cuts."))
-    title = _text(title, "title", limit=160)
+        raise field_error("service", _("Choose water, rubbish collection or power cuts."))
+    title = clean_text(title, "title", limit=160)
     start_day = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < start_day:
-        raise _error("valid_to", _("The schedule cannot end before it starts."))
+        raise field_error("valid_to", _("The schedule cannot end before it starts."))
     clean = _clean_slots(slots)
     schedule = Schedule.objects.create(
         owner_id=sector.owner_id,
@@ -308,15 +294,15 @@ def schedule_replace(
     _require_changer(actor, schedule.owner_id)
     locked = Schedule.objects.select_for_update().get(pk=schedule.pk)
     if locked.archived_at is not None:
-        raise _error("schedule", _("This schedule is archived."))
+        raise field_error("schedule", _("This schedule is archived."))
     if from_day <= locked.valid_from:
-        raise _error(
+        raise field_error(
             "from_day",
             _("The new slots must start after %(day)s, when this schedule started.")
             % {"day": locked.valid_from.strftime("%d/%m/%Y")},
         )
     if locked.valid_to is not None and from_day > locked.valid_to + timedelta(days=1):
-        raise _error("from_day", _("This schedule has already ended."))
+        raise field_error("from_day", _("This schedule has already ended."))
     clean = _clean_slots(slots)
     old_end = locked.valid_to
     locked.valid_to = from_day - timedelta(days=1)
@@ -326,7 +312,7 @@ def schedule_replace(
         visibility=locked.visibility,
         sector_id=locked.sector_id,
         service=locked.service,
-        title=_text(title if title is not None else locked.title, "title", limit=160),
+        title=clean_text(title if title is not None else locked.title, "title", limit=160),
         notes=(notes if notes is not None else locked.notes).strip(),
         valid_from=from_day,
         valid_to=old_end if old_end and old_end >= from_day else None,
@@ -378,7 +364,7 @@ def schedule_end(*, actor: AnyUser | None, schedule: Schedule, on: date) -> Sche
     _require_changer(actor, schedule.owner_id)
     locked = Schedule.objects.select_for_update().get(pk=schedule.pk)
     if on < locked.valid_from:
-        raise _error("on", _("The schedule cannot end before it starts."))
+        raise field_error("on", _("The schedule cannot end before it starts."))
     locked.valid_to = on
     locked.save(update_fields=["valid_to", "updated_at"])
     audit.record(
@@ -408,7 +394,7 @@ def _announce(
         schedule=schedule,
         title=title[:200],
         text=text,
-        author_id=_uid(actor),
+        author_id=actor_id(actor),
     )
 
 
@@ -427,15 +413,15 @@ def schedule_exception_set(
     """Replace the slots of `day`: cancelled, or served from `start` to `end`. Announced in
     the sector unless `announce` is False. A day that already has an exception is changed."""
     _require_changer(actor, schedule.owner_id)
-    reason = _text(reason, "reason", limit=300)
+    reason = clean_text(reason, "reason", limit=300)
     if day < timezone.localdate():
-        raise _error("day", _("The day has passed: record what happened instead."))
+        raise field_error("day", _("The day has passed: record what happened instead."))
     if (schedule.valid_to is not None and day > schedule.valid_to) or day < schedule.valid_from:
-        raise _error("day", _("The day is outside the period of the schedule."))
+        raise field_error("day", _("The day is outside the period of the schedule."))
     if cancelled:
         start = end = None
     elif start is None or end is None or end <= start:
-        raise _error("end", _("Give the hours: the end must come after the start."))
+        raise field_error("end", _("Give the hours: the end must come after the start."))
     exception, _created = ScheduleException.objects.update_or_create(
         schedule=schedule,
         day=day,
@@ -444,7 +430,7 @@ def schedule_exception_set(
             "start": start,
             "end": end,
             "reason": reason,
-            "created_by_id": _uid(actor),
+            "created_by_id": actor_id(actor),
         },
     )
     if announce:
@@ -494,14 +480,14 @@ def announcement_publish(
 ) -> Announcement:
     _require_changer(actor, sector.owner_id)
     if schedule is not None and schedule.sector_id != sector.pk:
-        raise _error("schedule", _("The schedule is not one of this sector."))
+        raise field_error("schedule", _("The schedule is not one of this sector."))
     item = _announce(
         actor,
         sector_id=sector.pk,
         owner_id=sector.owner_id,
         visibility=sector.visibility,
         schedule=schedule,
-        title=_text(title, "title", limit=200),
+        title=clean_text(title, "title", limit=200),
         text=(text or "").strip()[:4000],
     )
     audit.record(
@@ -547,12 +533,12 @@ def slot_report(
             )
         )
     if outcome not in Outcome.values:
-        raise _error("outcome", _("Choose what happened."))
+        raise field_error("outcome", _("Choose what happened."))
     today = timezone.localdate()
     if day > today:
-        raise _error("day", _("This has not happened yet."))
+        raise field_error("day", _("This has not happened yet."))
     if day < today - timedelta(days=REPORT_WINDOW_DAYS):
-        raise _error(
+        raise field_error(
             "day",
             _("Reports are taken for the last %(days)s days only.") % {"days": REPORT_WINDOW_DAYS},
         )
@@ -565,11 +551,11 @@ def slot_report(
     )
     found = next((o for o in occurrences if o.start == start), None)
     if found is None:
-        raise _error("start", _("Nothing was planned at that time on that day."))
+        raise field_error("start", _("Nothing was planned at that time on that day."))
     if found.cancelled:
-        raise _error("start", _("That occurrence was cancelled."))
+        raise field_error("start", _("That occurrence was cancelled."))
     if found.starts_at() > timezone.now():
-        raise _error("start", _("This has not started yet."))
+        raise field_error("start", _("This has not started yet."))
     report, created = SlotReport.objects.update_or_create(
         schedule=schedule,
         day=day,
@@ -578,7 +564,7 @@ def slot_report(
             "end": found.end,
             "outcome": outcome,
             "note": (note or "").strip()[:300],
-            "recorded_by_id": _uid(actor),
+            "recorded_by_id": actor_id(actor),
         },
     )
     audit.record(
@@ -598,12 +584,12 @@ def _decimal(value: Any, field_name: str, *, positive: bool = False) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise _error(field_name, _("Give a number.")) from None
+        raise field_error(field_name, _("Give a number.")) from None
     if not number.is_finite() or number < 0 or (positive and number == 0):
         message = _("Give a number above zero.") if positive else _("Give a number, zero or more.")
-        raise _error(field_name, message)
+        raise field_error(field_name, message)
     if number >= Decimal("10000000"):
-        raise _error(field_name, _("The number is too large."))
+        raise field_error(field_name, _("The number is too large."))
     return number.quantize(Decimal("0.001"))
 
 
@@ -623,16 +609,16 @@ def vehicle_create(
 ) -> Vehicle:
     _require_changer(actor, owner.pk)
     _check_owner(owner)
-    name = _text(name, "name", limit=120)
+    name = clean_text(name, "name", limit=120)
     if kind not in VehicleKind.values:
-        raise _error("kind", _("Choose the kind of vehicle."))
+        raise field_error("kind", _("Choose the kind of vehicle."))
     if capacity_unit not in CapacityUnit.values:
-        raise _error("capacity_unit", _("Choose litres or cubic metres."))
+        raise field_error("capacity_unit", _("Choose litres or cubic metres."))
     amount = _decimal(capacity, "capacity", positive=True)
     if shift_end <= shift_start:
-        raise _error("shift_end", _("The shift must end after it starts, on the same day."))
+        raise field_error("shift_end", _("The shift must end after it starts, on the same day."))
     if Vehicle.objects.filter(owner=owner, name=name).exists():
-        raise _error("name", _("There is already a vehicle with this name."), "duplicate")
+        raise field_error("name", _("There is already a vehicle with this name."), "duplicate")
     vehicle = Vehicle.objects.create(
         owner=owner,
         visibility=_visibility(visibility),
@@ -663,7 +649,7 @@ def _check_place(lat: float, lon: float, prefix: str = "") -> None:
     if not (isinstance(lat, int | float) and isinstance(lon, int | float)) or not (
         math.isfinite(lat) and math.isfinite(lon)
     ):
-        raise _error(f"{prefix}latitude", _("Give the latitude and longitude as numbers."))
+        raise field_error(f"{prefix}latitude", _("Give the latitude and longitude as numbers."))
     if not (WEST <= lon <= EAST and SOUTH <= lat <= NORTH):
         message = _("The point lies outside Venezuela: check the latitude and longitude.")
         raise DomainError(
@@ -694,28 +680,28 @@ def route_plan_create(
     (the owner's), and the solver's settings. Stops are added afterwards."""
     _require_changer(actor, owner.pk)
     _check_owner(owner)
-    name = _text(name, "name", limit=160)
+    name = clean_text(name, "name", limit=160)
     if purpose not in PlanPurpose.values:
-        raise _error("purpose", _("Choose rubbish collection or water delivery."))
+        raise field_error("purpose", _("Choose rubbish collection or water delivery."))
     if unit not in CapacityUnit.values:
-        raise _error("unit", _("Choose litres or cubic metres."))
-    depot_name = _text(depot_name, "depot_name", limit=160)
+        raise field_error("unit", _("Choose litres or cubic metres."))
+    depot_name = clean_text(depot_name, "depot_name", limit=160)
     _check_place(depot_lat, depot_lon, "depot_")
     factor = _decimal(road_factor, "road_factor", positive=True)
     if not Decimal(1) <= factor <= Decimal(5):
-        raise _error("road_factor", _("The road factor must be between 1 and 5."))
+        raise field_error("road_factor", _("The road factor must be between 1 and 5."))
     speed = _decimal(speed_kmh, "speed_kmh", positive=True)
     if speed > 120:
-        raise _error("speed_kmh", _("The average speed must be between 1 and 120 km/h."))
+        raise field_error("speed_kmh", _("The average speed must be between 1 and 120 km/h."))
     if not 1 <= int(time_limit) <= 300:
-        raise _error("time_limit", _("The time to search must be from 1 to 300 seconds."))
+        raise field_error("time_limit", _("The time to search must be from 1 to 300 seconds."))
     if not 0 <= int(seed) <= 2**31 - 1:
-        raise _error("seed", _("Give a whole number, zero or more."))
+        raise field_error("seed", _("Give a whole number, zero or more."))
     vehicles = list(vehicles)
     if not vehicles:
-        raise _error("vehicles", _("Choose at least one vehicle."))
+        raise field_error("vehicles", _("Choose at least one vehicle."))
     if any(v.owner_id != owner.pk or v.archived_at is not None for v in vehicles):
-        raise _error("vehicles", _("Choose vehicles of this commune."))
+        raise field_error("vehicles", _("Choose vehicles of this commune."))
     plan = RoutePlan.objects.create(
         owner=owner,
         visibility=_visibility(visibility),
@@ -730,7 +716,7 @@ def route_plan_create(
         speed_kmh=speed.quantize(Decimal("0.1")),
         time_limit=int(time_limit),
         seed=int(seed),
-        created_by_id=_uid(actor),
+        created_by_id=actor_id(actor),
     )
     plan.vehicles.set(vehicles)
     audit.record(
@@ -756,7 +742,7 @@ def is_stale(plan: RoutePlan, now: datetime | None = None) -> bool:
 def _locked_plan(plan: RoutePlan) -> RoutePlan:
     locked = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     if locked.status in {PlanStatus.QUEUED, PlanStatus.SOLVING} and not is_stale(locked):
-        raise _error(
+        raise field_error(
             "status", _("The plan is being solved: wait until it ends."), code="plan_solving"
         )
     return locked
@@ -781,9 +767,9 @@ def _reset(plan: RoutePlan, *, drop_matrix: bool) -> None:
 
 def _window(start: time | None, end: time | None) -> tuple[time | None, time | None]:
     if (start is None) != (end is None):
-        raise _error("window_end", _("Give both ends of the time window, or neither."))
+        raise field_error("window_end", _("Give both ends of the time window, or neither."))
     if start is not None and end is not None and end < start:
-        raise _error("window_end", _("The time window must end after it starts."))
+        raise field_error("window_end", _("The time window must end after it starts."))
     return start, end
 
 
@@ -811,23 +797,23 @@ def route_stops_add(
     _require_changer(actor, plan.owner_id)
     locked = _locked_plan(plan)
     if not stops:
-        raise _error("stops", _("Give at least one stop."))
+        raise field_error("stops", _("Give at least one stop."))
     first = (locked.stops.aggregate(n=Max("position"))["n"] or 0) + 1
     if first - 1 + len(stops) > MAX_STOPS:
-        raise _error(
+        raise field_error(
             "stops", _("A plan has at most %(max)s stops.") % {"max": MAX_STOPS}, "too_many"
         )
     rows: list[RouteStop] = []
     for offset, item in enumerate(stops):
         _check_place(item.latitude, item.longitude)
         if not 0 <= int(item.service_min) <= 600:
-            raise _error("service_min", _("The service time must be from 0 to 600 minutes."))
+            raise field_error("service_min", _("The service time must be from 0 to 600 minutes."))
         start, end = _window(item.window_start, item.window_end)
         rows.append(
             RouteStop(
                 plan=locked,
                 position=first + offset,
-                name=_text(item.name, "name", limit=160),
+                name=clean_text(item.name, "name", limit=160),
                 latitude=float(item.latitude),
                 longitude=float(item.longitude),
                 quantity=_decimal(item.quantity, "quantity"),
@@ -902,7 +888,9 @@ def route_stops_from_collection_points(
     taken = set(plan.stops.filter(asset__isnull=False).values_list("asset_id", flat=True))
     points = [p for p in collection_points_of(plan.owner) if p.pk not in taken]
     if not points:
-        raise _error("quantity", _("The commune has no other collection point to add."), "none")
+        raise field_error(
+            "quantity", _("The commune has no other collection point to add."), "none"
+        )
     return route_stops_add(
         actor=actor,
         plan=plan,
@@ -1027,13 +1015,15 @@ def route_matrix_set(
     locked = _locked_plan(plan)
     size = locked.stops.count() + 1
     if size < 2:
-        raise _error("matrix", _("Add the stops first: the matrix covers the depot and them."))
+        raise field_error("matrix", _("Add the stops first: the matrix covers the depot and them."))
     if len(content) > MAX_MATRIX_BYTES:
-        raise _error("matrix", _("The file is larger than 4 MB."))
+        raise field_error("matrix", _("The file is larger than 4 MB."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _error("matrix", _("The file is not UTF-8 text (save it as CSV UTF-8).")) from None
+        raise field_error(
+            "matrix", _("The file is not UTF-8 text (save it as CSV UTF-8).")
+        ) from None
     matrix, errors = parse_matrix(text, size)
     if matrix is None:
         raise DomainError(
@@ -1123,20 +1113,22 @@ def _check_solvable(
     plan: RoutePlan, stops: Sequence[RouteStop], vehicles: Sequence[Vehicle]
 ) -> None:
     if not stops:
-        raise _error("stops", _("Add the stops to serve first."), "no_stops")
+        raise field_error("stops", _("Add the stops to serve first."), "no_stops")
     if not vehicles:
-        raise _error("vehicles", _("The plan has no vehicle left to use."), "no_vehicles")
+        raise field_error("vehicles", _("The plan has no vehicle left to use."), "no_vehicles")
     largest = max(to_litres(v.capacity, v.capacity_unit) for v in vehicles)
     for stop in stops:
         if to_litres(stop.quantity, plan.unit) > largest:
-            raise _error(
+            raise field_error(
                 "quantity",
                 _("Stop %(number)s (%(name)s) needs more than the largest vehicle carries.")
                 % {"number": stop.position, "name": stop.name},
                 "over_capacity",
             )
     if plan.distance_matrix is not None and len(plan.distance_matrix) != len(stops) + 1:
-        raise _error("matrix", _("The distance matrix does not match the stops: upload it again."))
+        raise field_error(
+            "matrix", _("The distance matrix does not match the stops: upload it again.")
+        )
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -419,6 +418,17 @@ def order_out(order: WorkOrder) -> dict[str, Any]:
     }
 
 
+def crew_out(crew: Crew, commune: Organisation) -> dict[str, Any]:
+    return {
+        "id": crew.pk,
+        "commune": commune.slug,
+        "name": crew.name,
+        "group": crew.group,
+        "members": crew.members,
+        "active": crew.active,
+    }
+
+
 def asset_out(asset: Asset) -> dict[str, Any]:
     return {
         "id": asset.pk,
@@ -580,10 +590,7 @@ def request_assign(request: HttpRequest, pk: int, payload: AssignIn) -> Status[d
 @router.post("/requests/{pk}/start", response=RequestDetailOut, auth=token_required)
 def request_start(request: HttpRequest, pk: int, payload: ResolveIn) -> dict[str, Any]:
     item = _triage_target(request, pk)
-    order = item.work_orders.filter(status="planned").first()
-    if order is None:
-        raise DomainError(_("There is no planned work order to start."), code="bad_status")
-    actions.work_order_start(actor=request.user, order=order, note=payload.note)
+    actions.request_start(actor=request.user, request=item, note=payload.note)
     return request_detail_out(request, pk)
 
 
@@ -647,17 +654,7 @@ def work_note_add(request: HttpRequest, pk: int, payload: NoteIn) -> Status[dict
 @router.get("/crews", response=list[CrewOut], summary="Crews of a commune")
 def crews(request: HttpRequest, commune: str) -> list[dict[str, Any]]:
     found = _commune(commune)
-    return [
-        {
-            "id": c.pk,
-            "commune": found.slug,
-            "name": c.name,
-            "group": c.group,
-            "members": c.members,
-            "active": c.active,
-        }
-        for c in queries.crews_of(found.pk, active_only=False)
-    ]
+    return [crew_out(c, found) for c in queries.crews_of(found.pk, active_only=False)]
 
 
 @router.post("/crews", response={201: CrewOut}, auth=token_required)
@@ -670,17 +667,7 @@ def crew_create(request: HttpRequest, payload: CrewIn) -> Status[dict[str, Any]]
         group=payload.group,
         members=payload.members,
     )
-    return Status(
-        201,
-        {
-            "id": crew.pk,
-            "commune": commune.slug,
-            "name": crew.name,
-            "group": crew.group,
-            "members": crew.members,
-            "active": crew.active,
-        },
-    )
+    return Status(201, crew_out(crew, commune))
 
 
 # Assets ------------------------------------------------------------------------------------------
@@ -724,7 +711,7 @@ def asset_create(request: HttpRequest, payload: AssetIn) -> Status[dict[str, Any
 
 @router.post("/assets/{pk}/state", response=AssetOut, auth=token_required)
 def asset_state(request: HttpRequest, pk: int, payload: AssetStateIn) -> dict[str, Any]:
-    found = get_object_or_404(Asset, pk=pk)
+    found = queries.asset_get(pk=pk)
     actions.asset_set_state(actor=request.user, asset=found, state=payload.state, note=payload.note)
     return asset_out(queries.asset_get(pk=pk))
 

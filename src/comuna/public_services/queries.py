@@ -84,10 +84,6 @@ def service_for(commune_id: int | None, code: str) -> ServiceType:
     raise Http404
 
 
-def service_get(pk: int) -> ServiceType:
-    return get_object_or_404(_with_attributes(ServiceType.objects.select_related("owner")), pk=pk)
-
-
 def communes_count() -> int:
     return Organisation.objects.filter(
         kind=OrganisationKind.COMMUNE, archived_at__isnull=True
@@ -122,6 +118,16 @@ def commune_choices() -> list[tuple[int, str]]:
         Organisation.objects.filter(kind=OrganisationKind.COMMUNE, archived_at__isnull=True)
         .order_by("name")
         .values_list("pk", "name")
+    )
+
+
+def commune_slug_choices() -> list[tuple[str, str]]:
+    """(short name, name) of the communes, by name: for the filters that name a commune by
+    its short name in the URL (`?comuna=el-maizal`)."""
+    return list(
+        Organisation.objects.filter(kind=OrganisationKind.COMMUNE, archived_at__isnull=True)
+        .order_by("name")
+        .values_list("slug", "name")
     )
 
 
@@ -225,6 +231,11 @@ def photos(request: ServiceRequest) -> list[RequestPhoto]:
     return list(request.photos.order_by("position", "id"))
 
 
+def photo_get(*, pk: int) -> RequestPhoto:
+    """A report's photo: public, like the report's page."""
+    return get_object_or_404(RequestPhoto, pk=pk)
+
+
 def work_orders(request: ServiceRequest) -> QuerySet[WorkOrder]:
     return (
         WorkOrder.objects.filter(request=request)
@@ -300,18 +311,12 @@ def crews_of(commune_id: int, *, active_only: bool = True) -> QuerySet[Crew]:
     return qs.order_by("name", "id")
 
 
-def crew_get(*, user: AnyUser | None, pk: int) -> Crew:
-    crew = get_object_or_404(Crew.objects.select_related("owner"), pk=pk)
-    if not access.can_change(user, owner_id=crew.owner_id):
-        raise Http404
-    return crew
-
-
-def crew_orders(crew: Crew) -> QuerySet[WorkOrder]:
-    return (
-        WorkOrder.objects.filter(crew=crew)
-        .select_related("request__service")
-        .order_by("status", "-created_at", "-id")
+def crews_of_owners(owner_ids: Sequence[int]) -> list[Crew]:
+    """Every crew (active or not) of these communes, with its commune, by commune and name."""
+    return list(
+        Crew.objects.filter(owner_id__in=owner_ids)
+        .select_related("owner")
+        .order_by("owner__name", "name")
     )
 
 

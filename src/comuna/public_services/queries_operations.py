@@ -431,12 +431,6 @@ def announcements_for_owner(
     )
 
 
-def sectors_of_council(*, user: AnyUser | None, council_id: int) -> QuerySet[Sector]:
-    return access.visible(
-        Sector.objects.filter(councils__pk=council_id, archived_at__isnull=True), user
-    ).order_by("name")
-
-
 def councils_of(*, owner: Organisation) -> list[tuple[int, str, str]]:
     """(id, name, slug) of the councils below `owner` (a commune's councils), by name."""
     from comuna.registry.models import CommunalCouncil
@@ -540,7 +534,16 @@ def plan_routes(plan: RoutePlan) -> list[RouteView]:
     return [RouteView(route=r, visits=by_route.get(r.pk, [])) for r in routes]
 
 
-def plan_progress_version(*, pk: int) -> tuple[int, str] | None:
-    """(progress version, status) of a plan: one small query for the polling."""
-    row = RoutePlan.objects.filter(pk=pk).values_list("progress_version", "status").first()
-    return (int(row[0]), str(row[1])) if row else None
+def plan_progress_version(*, user: AnyUser | None, pk: int) -> tuple[int, str]:
+    """(progress version, status) of a plan the user may see (404 otherwise): one small
+    query for the polling, which must not load the whole plan."""
+    row = (
+        RoutePlan.objects.filter(pk=pk, archived_at__isnull=True)
+        .values_list("visibility", "owner_id", "progress_version", "status")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    visibility, owner_id, version, status = row
+    access.require_visible(user, visibility=visibility, owner_id=owner_id)
+    return int(version), str(status)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
@@ -35,6 +36,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access
 from comuna.core.errors import DomainError, PermissionDeniedError
+from comuna.core.forms import add_domain_error, form_page
 from comuna.core.models import Organisation
 from comuna.core.pagination import is_htmx, paginate
 from comuna.public_services import actions, charts, queries, tapmap
@@ -63,13 +65,10 @@ from comuna.public_services.models import (
     Asset,
     AssetKind,
     AssetState,
-    Crew,
-    RequestPhoto,
     ServiceGroup,
     ServiceRequest,
     Status,
     Step,
-    WorkOrderStatus,
 )
 from comuna.public_services.places import check_point, route_point
 
@@ -81,17 +80,10 @@ RATE_WINDOW = 3600
 COMPLIANCE_DAYS = 30
 
 
-def _apply_errors(form: Any, err: DomainError) -> None:
-    placed = False
-    for name, field_messages in err.fields.items():
-        target = name if name in form.fields else None
-        if name.startswith("attribute[") and f"attr_{name[10:-1]}" in form.fields:
-            target = f"attr_{name[10:-1]}"
-        for message in field_messages:
-            form.add_error(target, message)
-        placed = placed or target is not None
-    if not placed:
-        form.add_error(None, err.message)
+def _form_field(name: str) -> str:
+    """The form field of an action's field name: the answer to an extra question
+    `attribute[code]` is the form's `attr_code`."""
+    return f"attr_{name[10:-1]}" if name.startswith("attribute[") else name
 
 
 def _decimal(value: str | None) -> float | None:
@@ -355,7 +347,7 @@ def report_details(request: HttpRequest) -> HttpResponse:
                     asset=asset,
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err, _form_field)
             else:
                 messages.success(
                     request,
@@ -401,7 +393,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err, _form_field)
         else:
             messages.success(
                 request,
@@ -429,9 +421,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    found = RequestPhoto.objects.filter(pk=pk).first()
-    if found is None:
-        raise Http404
+    found = queries.photo_get(pk=pk)
     try:
         handle = found.image.open("rb")
     except FileNotFoundError as err:
@@ -529,6 +519,13 @@ def requests_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
+def _crew_choices(item: ServiceRequest) -> list[tuple[int, str]]:
+    """(id, name) of the active crews of the report's commune (none in the parish queue)."""
+    if not item.commune_id:
+        return []
+    return [(c.pk, c.name) for c in queries.crews_of(item.commune_id)]
+
+
 def _detail_context(request: HttpRequest, item: ServiceRequest) -> dict[str, Any]:
     perms = queries.permissions(request.user, item)
     context: dict[str, Any] = {
@@ -539,9 +536,7 @@ def _detail_context(request: HttpRequest, item: ServiceRequest) -> dict[str, Any
         "duplicates": list(item.duplicates.order_by("pk").values_list("pk", flat=True)[:50]),
     }
     if perms.triage:
-        crews = (
-            [(c.pk, c.name) for c in queries.crews_of(item.commune_id)] if item.commune_id else []
-        )
+        crews = _crew_choices(item)
         context.update(
             {
                 "orders": list(queries.work_orders(item)),
@@ -598,11 +593,10 @@ def request_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         raise PermissionDeniedError(
             _("Only the coordinators and spokespeople of the responsible commune may do this.")
         )
-    context = _detail_context(request, item)
     form_class = TRIAGE_FORMS[what]
     form: Any = None
     if form_class is AssignForm:
-        form = AssignForm(request.POST, crews=context["crews"])
+        form = AssignForm(request.POST, crews=_crew_choices(item))
     elif form_class is MoveForm:
         form = MoveForm(request.POST, communes=queries.commune_choices())
     elif form_class is not None:
@@ -644,10 +638,7 @@ def request_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             )
             done = _("The report was assigned.")
         elif what == "iniciar":
-            order = item.work_orders.filter(status=WorkOrderStatus.PLANNED).first()
-            if order is None:
-                raise DomainError(_("There is no planned work order to start."))
-            actions.work_order_start(actor=request.user, order=order)
+            actions.request_start(actor=request.user, request=item)
             done = _("The work started.")
         elif what == "nota":
             actions.request_note(actor=request.user, request=item, text=data["text"])
@@ -661,8 +652,10 @@ def request_act(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             actions.request_move(actor=request.user, request=item, commune=commune)
             done = _("The report was sent to the commune.")
     except DomainError as err:
+        # The page is built only when it is shown again: a step that works redirects.
+        context = _detail_context(request, item)
         if form is not None:
-            _apply_errors(form, err)
+            add_domain_error(form, err, _form_field)
             context["forms"][FORM_KEYS[what]] = form
             context["failed"] = FORM_KEYS[what]
         context["error"] = err.message
@@ -741,7 +734,7 @@ def work_order(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The material was recorded."))
                 return redirect("public_services:work_order", pk=order.pk)
         except DomainError as err:
-            _apply_errors(note_form if request.POST.get("que") == "nota" else material_form, err)
+            add_domain_error(note_form if request.POST.get("que") == "nota" else material_form, err)
         status = 400
     return render(
         request,
@@ -780,20 +773,15 @@ def crews(request: HttpRequest) -> HttpResponse:
                 members=data["members"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err, _form_field)
         else:
             messages.success(request, _("The crew was created."))
             return redirect("public_services:crews")
     owner_ids = [pk for pk, _name in owners]
-    found = (
-        Crew.objects.filter(owner_id__in=owner_ids)
-        .select_related("owner")
-        .order_by("owner__name", "name")
-    )
     return render(
         request,
         "public_services/crews.html",
-        {"form": form, "crews": list(found)},
+        {"form": form, "crews": queries.crews_of_owners(owner_ids)},
         status=400 if form.errors else 200,
     )
 
@@ -898,6 +886,8 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         if not can_change:
             raise PermissionDeniedError(
                 _("Only coordinators and spokespeople of its owner may change it.")
@@ -911,7 +901,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err, _form_field)
             else:
                 messages.success(request, _("The state of the asset was saved."))
                 return redirect("public_services:asset", pk=asset.pk)
@@ -961,19 +951,16 @@ def asset_new(request: HttpRequest) -> HttpResponse:
                     description=data["description"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err, _form_field)
             else:
                 messages.success(request, _("The asset was added."))
                 return redirect("public_services:asset", pk=asset.pk)
-    return render(
+    return form_page(
         request,
-        "public_services/form.html",
-        {
-            "form": form,
-            "title": _("Add an asset"),
-            "back": reverse("public_services:assets"),
-            "submit": _("Save"),
-        },
+        form,
+        title=_("Add an asset"),
+        back=reverse("public_services:assets"),
+        base="public_services/_base.html",
         status=400 if form.errors else 200,
     )
 
@@ -1010,7 +997,7 @@ def assets_import(request: HttpRequest) -> HttpResponse:
                 ) from None
             report = actions.assets_import(actor=request.user, owner=owner, data=data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err, _form_field)
         else:
             if report.ok:
                 messages.success(
@@ -1053,10 +1040,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 for value, label in ServiceGroup.choices
             ],
             "can_keep": can_keep,
-            "communes": queries.commune_choices(),
-            "slugs": dict(
-                Organisation.objects.filter(kind="commune").values_list("pk", "slug")[:5000]
-            ),
+            "communes": queries.commune_slug_choices(),
         },
     )
 
@@ -1133,7 +1117,7 @@ def service_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                     reverse("public_services:catalogue") + "?" + urlencode({"comuna": slug})
                 )
         except DomainError as err:
-            _apply_errors(attr_form if request.POST.get("que") == "pregunta" else form, err)
+            add_domain_error(attr_form if request.POST.get("que") == "pregunta" else form, err)
     return render(
         request,
         "public_services/service_edit.html",

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access, ical
 from comuna.core.errors import DomainError, PermissionDeniedError
+from comuna.core.forms import add_domain_error, form_page, post_data
 from comuna.core.fragments import cache_public_get
 from comuna.core.models import Organisation
 from comuna.core.pagination import is_htmx, paginate
@@ -89,31 +89,6 @@ def outcome_labels(service: str) -> dict[str, str]:
         Outcome.PARTIAL: _("The cut lasted longer than announced"),
         Outcome.NOT_KEPT: _("The cut did not follow the plan"),
     }
-
-
-def _apply_errors(form: Any, err: DomainError) -> None:
-    placed = False
-    for name, field_messages in err.fields.items():
-        target = name if name in form.fields else None
-        placed = placed or target is not None
-        for message in field_messages:
-            form.add_error(target, message)
-    if not placed:
-        form.add_error(None, err.message)
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _form_page(
-    request: HttpRequest, form: Any, title: str, back: str, submit: str = "", intro: str = ""
-) -> HttpResponse:
-    return render(
-        request,
-        "public_services/operations/form.html",
-        {"form": form, "title": title, "back": back, "submit": submit or _("Save"), "intro": intro},
-    )
 
 
 def _require_changer(request: HttpRequest, owner_id: int) -> None:
@@ -390,7 +365,7 @@ def sector_new(request: HttpRequest, slug: str) -> HttpResponse:
     owner = _visible_owner(request, slug)
     _require_changer(request, owner.pk)
     councils = queries.councils_of(owner=owner)
-    form = SectorForm(_data(request), councils=[(c[0], c[1]) for c in councils])
+    form = SectorForm(post_data(request), councils=[(c[0], c[1]) for c in councils])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -403,12 +378,14 @@ def sector_new(request: HttpRequest, slug: str) -> HttpResponse:
                 area=data["area"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The sector was created. Now publish its schedules."))
             return redirect("public_services:sector", pk=created.pk)
     back = reverse("public_services:commune_schedules", args=[owner.slug])
-    return _form_page(request, form, _("New sector of %(name)s") % {"name": owner.name}, back)
+    return form_page(
+        request, form, title=_("New sector of %(name)s") % {"name": owner.name}, back=back
+    )
 
 
 @login_required
@@ -417,7 +394,7 @@ def sector_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _sector_for_change(request, pk)
     councils = queries.councils_of(owner=item.owner)
     form = SectorForm(
-        _data(request),
+        post_data(request),
         councils=[(c[0], c[1]) for c in councils],
         initial={
             "name": item.name,
@@ -438,19 +415,21 @@ def sector_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 area=data["area"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The sector was saved."))
             return redirect("public_services:sector", pk=item.pk)
     back = reverse("public_services:sector", args=[item.pk])
-    return _form_page(request, form, _("Edit the sector “%(name)s”") % {"name": item.name}, back)
+    return form_page(
+        request, form, title=_("Edit the sector “%(name)s”") % {"name": item.name}, back=back
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def schedule_new(request: HttpRequest, pk: int) -> HttpResponse:
     item = _sector_for_change(request, pk)
-    form = ScheduleForm(_data(request), initial={"valid_from": timezone.localdate()})
+    form = ScheduleForm(post_data(request), initial={"valid_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -464,18 +443,18 @@ def schedule_new(request: HttpRequest, pk: int) -> HttpResponse:
                 valid_from=data["valid_from"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The schedule was published."))
             return redirect("public_services:sector", pk=item.pk)
     back = reverse("public_services:sector", args=[item.pk])
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("New schedule for %(name)s") % {"name": item.name},
-        back,
-        _("Publish"),
-        _(
+        title=_("New schedule for %(name)s") % {"name": item.name},
+        back=back,
+        submit=_("Publish"),
+        intro=_(
             "For water and rubbish the hours are when the service comes; for power cuts, "
             "when the power is off."
         ),
@@ -493,7 +472,7 @@ def _schedule_for_change(request: HttpRequest, pk: int) -> Schedule:
 def schedule_replace(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule_for_change(request, pk)
     form = ReplaceForm(
-        _data(request), initial={"from_day": timezone.localdate() + timedelta(days=1)}
+        post_data(request), initial={"from_day": timezone.localdate() + timedelta(days=1)}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -504,18 +483,20 @@ def schedule_replace(request: HttpRequest, pk: int) -> HttpResponse:
                 slots=form.slots(),
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The new hours were published and announced."))
             return redirect("public_services:sector", pk=schedule.sector_id)
     back = reverse("public_services:sector", args=[schedule.sector_id])
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Change the hours of “%(title)s”") % {"title": schedule.title},
-        back,
-        _("Publish"),
-        _("The current hours stay in the history until the day before; the change is announced."),
+        title=_("Change the hours of “%(title)s”") % {"title": schedule.title},
+        back=back,
+        submit=_("Publish"),
+        intro=_(
+            "The current hours stay in the history until the day before; the change is announced."
+        ),
     )
 
 
@@ -523,7 +504,9 @@ def schedule_replace(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def schedule_exception(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule_for_change(request, pk)
-    form = ExceptionForm(_data(request), initial={"day": timezone.localdate(), "announce": True})
+    form = ExceptionForm(
+        post_data(request), initial={"day": timezone.localdate(), "announce": True}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -538,16 +521,16 @@ def schedule_exception(request: HttpRequest, pk: int) -> HttpResponse:
                 announce=data["announce"],
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The change for that day was saved."))
             return redirect("public_services:sector", pk=schedule.sector_id)
     back = reverse("public_services:sector", args=[schedule.sector_id])
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Change one day of “%(title)s”") % {"title": schedule.title},
-        back,
+        title=_("Change one day of “%(title)s”") % {"title": schedule.title},
+        back=back,
         intro=_("Tick “no service” to cancel the day, or give the hours of that day."),
     )
 
@@ -582,18 +565,22 @@ def schedule_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def announcement_new(request: HttpRequest, pk: int) -> HttpResponse:
     item = _sector_for_change(request, pk)
-    form = AnnouncementForm(_data(request))
+    form = AnnouncementForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.announcement_publish(actor=request.user, sector=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The announcement was published."))
             return redirect("public_services:sector", pk=item.pk)
     back = reverse("public_services:sector", args=[item.pk])
-    return _form_page(
-        request, form, _("Announce a change in %(name)s") % {"name": item.name}, back, _("Publish")
+    return form_page(
+        request,
+        form,
+        title=_("Announce a change in %(name)s") % {"name": item.name},
+        back=back,
+        submit=_("Publish"),
     )
 
 
@@ -621,17 +608,19 @@ def route_plans(request: HttpRequest, slug: str) -> HttpResponse:
 def vehicle_new(request: HttpRequest, slug: str) -> HttpResponse:
     owner = _visible_owner(request, slug)
     _require_changer(request, owner.pk)
-    form = VehicleForm(_data(request))
+    form = VehicleForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.vehicle_create(actor=request.user, owner=owner, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The vehicle was added."))
             return redirect("public_services:route_plans", slug=owner.slug)
     back = reverse("public_services:route_plans", args=[owner.slug])
-    return _form_page(request, form, _("New vehicle of %(name)s") % {"name": owner.name}, back)
+    return form_page(
+        request, form, title=_("New vehicle of %(name)s") % {"name": owner.name}, back=back
+    )
 
 
 @login_required
@@ -642,7 +631,7 @@ def route_plan_new(request: HttpRequest, slug: str) -> HttpResponse:
     vehicles = list(queries.vehicles_of(user=request.user, owner=owner))
     place = queries.commune_place(owner=owner)
     form = PlanForm(
-        _data(request),
+        post_data(request),
         vehicles=[
             (v.pk, f"{v.name} ({v.capacity.normalize():f} {v.capacity_unit})") for v in vehicles
         ],
@@ -662,16 +651,16 @@ def route_plan_new(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, owner=owner, vehicles=chosen, **data
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The plan was created. Now add its stops."))
             return redirect("public_services:route_plan", pk=plan.pk)
     back = reverse("public_services:route_plans", args=[owner.slug])
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("New route plan of %(name)s") % {"name": owner.name},
-        back,
+        title=_("New route plan of %(name)s") % {"name": owner.name},
+        back=back,
         intro=_("Add the vehicles first: a plan uses some of the commune's vehicles."),
     )
 
@@ -736,15 +725,7 @@ def route_plan(request: HttpRequest, pk: int) -> HttpResponse:
 def route_plan_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress box. Polled by htmx with the version it shows (`v`): an unchanged plan
     answers 204 with no body (htmx keeps the box); a finished one asks for a full reload."""
-    row = (
-        RoutePlan.objects.filter(pk=pk, archived_at__isnull=True)
-        .values_list("visibility", "owner_id", "progress_version", "status")
-        .first()
-    )
-    if row is None:
-        raise Http404
-    visibility, owner_id, version, status = row
-    access.require_visible(request.user, visibility=visibility, owner_id=owner_id)
+    version, status = queries.plan_progress_version(user=request.user, pk=pk)
     try:
         known = int(request.GET.get("v", "-1"))
     except ValueError:
@@ -778,22 +759,22 @@ def _back_to_plan(plan: RoutePlan) -> str:
 @require_http_methods(["GET", "POST"])
 def route_stop_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_for_change(request, pk)
-    form = StopForm(_data(request))
+    form = StopForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.route_stops_add(
                 actor=request.user, plan=plan, stops=[actions.StopInput(**form.cleaned_data)]
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The stop was added."))
             return redirect(_back_to_plan(plan) + "#paradas")
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("New stop of %(name)s") % {"name": plan.name},
-        _back_to_plan(plan),
+        title=_("New stop of %(name)s") % {"name": plan.name},
+        back=_back_to_plan(plan),
         intro=_("The quantity is in %(unit)s.") % {"unit": plan.get_unit_display()},
     )
 
@@ -816,14 +797,14 @@ def route_stop_remove(request: HttpRequest, pk: int, stop_pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def route_points(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_for_change(request, pk)
-    form = CollectionPointsForm(_data(request))
+    form = CollectionPointsForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             added = actions.route_stops_from_collection_points(
                 actor=request.user, plan=plan, **form.cleaned_data
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request,
@@ -835,13 +816,13 @@ def route_points(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": len(added)},
             )
             return redirect(_back_to_plan(plan) + "#paradas")
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Add the commune's collection points"),
-        _back_to_plan(plan),
-        _("Add"),
-        _("The quantity is in %(unit)s.") % {"unit": plan.get_unit_display()},
+        title=_("Add the commune's collection points"),
+        back=_back_to_plan(plan),
+        submit=_("Add"),
+        intro=_("The quantity is in %(unit)s.") % {"unit": plan.get_unit_display()},
     )
 
 
@@ -857,7 +838,7 @@ def route_matrix(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Distances are measured on the map again."))
         return redirect(_back_to_plan(plan))
-    form = MatrixForm(_data(request), request.FILES if request.method == "POST" else None)
+    form = MatrixForm(post_data(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["matrix"]
         content = (
@@ -875,8 +856,11 @@ def route_matrix(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The distance matrix will be used."))
             return redirect(_back_to_plan(plan))
-    return _form_page(
-        request, form, _("Road distances for %(name)s") % {"name": plan.name}, _back_to_plan(plan)
+    return form_page(
+        request,
+        form,
+        title=_("Road distances for %(name)s") % {"name": plan.name},
+        back=_back_to_plan(plan),
     )
 
 
@@ -885,8 +869,7 @@ def route_matrix(request: HttpRequest, pk: int) -> HttpResponse:
 def route_solve(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_for_change(request, pk)
     try:
-        with transaction.atomic():
-            actions.route_plan_solve_request(actor=request.user, plan=plan)
+        actions.route_plan_solve_request(actor=request.user, plan=plan)
     except DomainError as err:
         messages.error(request, err.message)
     else:

@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from comuna.core import access
 from comuna.core.errors import DomainError
+from comuna.core.forms import add_domain_error, form_page
 from comuna.core.fragments import cache_public_get, cached_fragment, data_version
 from comuna.core.pagination import is_htmx, paginate
 from comuna.dialogue import queries as dialogue_queries
@@ -284,24 +285,6 @@ def graph(request: HttpRequest) -> HttpResponse:
 # Coordinator forms --------------------------------------------------------------------------
 
 
-def _form_page(
-    request: HttpRequest, form: Any, title: str, back: str, submit: str | None = None
-) -> HttpResponse:
-    return render(
-        request,
-        "registry/form.html",
-        {"form": form, "title": title, "back": back, "submit": submit or _("Save")},
-    )
-
-
-def _apply_errors(form: Any, err: DomainError) -> None:
-    for field, field_messages in err.fields.items():
-        if field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message)
-    form.add_error(None, err.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def commune_new(request: HttpRequest) -> HttpResponse:
@@ -312,11 +295,13 @@ def commune_new(request: HttpRequest) -> HttpResponse:
         try:
             item = actions.commune_register(actor=request.user, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The commune was registered."))
             return redirect("registry:commune", slug=item.slug)
-    return _form_page(request, form, _("Register a commune"), reverse("registry:directory"))
+    return form_page(
+        request, form, title=_("Register a commune"), back=reverse("registry:directory")
+    )
 
 
 @login_required
@@ -343,11 +328,13 @@ def commune_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             actions.commune_update(actor=request.user, commune=item, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The commune was saved."))
             return redirect("registry:commune", slug=item.slug)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": item.name}, item_url(item))
+    return form_page(
+        request, form, title=_("Edit %(name)s") % {"name": item.name}, back=item_url(item)
+    )
 
 
 def item_url(item: Commune | CommunalCouncil) -> str:
@@ -366,15 +353,15 @@ def council_new(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             item = actions.council_register(actor=request.user, commune=parent, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The communal council was registered."))
             return redirect("registry:council", slug=item.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Register a communal council in %(name)s") % {"name": parent.name},
-        item_url(parent),
+        title=_("Register a communal council in %(name)s") % {"name": parent.name},
+        back=item_url(parent),
     )
 
 
@@ -405,11 +392,13 @@ def council_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             actions.council_update(actor=request.user, council=item, **data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The communal council was saved."))
             return redirect("registry:council", slug=item.slug)
-    return _form_page(request, form, _("Edit %(name)s") % {"name": item.name}, item_url(item))
+    return form_page(
+        request, form, title=_("Edit %(name)s") % {"name": item.name}, back=item_url(item)
+    )
 
 
 @login_required
@@ -432,15 +421,15 @@ def council_join(request: HttpRequest, slug: str) -> HttpResponse:
                     actor=request.user, council=found, commune=parent, on=form.cleaned_data["on"]
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The council joined the commune."))
                 return redirect("registry:commune", slug=parent.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("A council joins %(name)s") % {"name": parent.name},
-        item_url(parent),
+        title=_("A council joins %(name)s") % {"name": parent.name},
+        back=item_url(parent),
     )
 
 
@@ -456,16 +445,16 @@ def council_leave(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             actions.council_leave(actor=request.user, council=item, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The council left the commune."))
             return redirect("registry:council", slug=item.slug)
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("%(council)s leaves %(commune)s")
+        title=_("%(council)s leaves %(commune)s")
         % {"council": item.name, "commune": item.commune.name if item.commune else ""},
-        item_url(item),
+        back=item_url(item),
         submit=_("Confirm"),
     )
 
@@ -490,11 +479,13 @@ def aggregation_new(request: HttpRequest) -> HttpResponse:
                     actor=request.user, communes=found, **form.cleaned_data
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The aggregation was formed."))
                 return redirect("registry:aggregation", slug=item.slug)
-    return _form_page(request, form, _("Form an aggregation of communes"), reverse("registry:home"))
+    return form_page(
+        request, form, title=_("Form an aggregation of communes"), back=reverse("registry:home")
+    )
 
 
 def _organisation_for_change(request: HttpRequest, slug: str) -> Commune | CommunalCouncil:
@@ -541,12 +532,12 @@ def mandate_new(request: HttpRequest, slug: str) -> HttpResponse:
                     decision=data["decision"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The mandate was granted."))
                 return redirect(reverse("registry:mandates", args=[item.slug]))
-    return _form_page(
-        request, form, _("New mandate in %(name)s") % {"name": item.name}, item_url(item)
+    return form_page(
+        request, form, title=_("New mandate in %(name)s") % {"name": item.name}, back=item_url(item)
     )
 
 
@@ -573,15 +564,15 @@ def mandate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.mandate_revoke(actor=request.user, mandate=mandate, **form.cleaned_data)
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("The mandate was revoked."))
             return redirect(reverse("registry:mandates", args=[mandate.organisation.slug]))
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Revoke the mandate of %(person)s") % {"person": mandate.person.public_name},
-        reverse("registry:mandates", args=[mandate.organisation.slug]),
+        title=_("Revoke the mandate of %(person)s") % {"person": mandate.person.public_name},
+        back=reverse("registry:mandates", args=[mandate.organisation.slug]),
         submit=_("Revoke"),
     )
 
@@ -610,15 +601,15 @@ def link_new(request: HttpRequest, slug: str) -> HttpResponse:
                     since=data["since"],
                 )
             except DomainError as err:
-                _apply_errors(form, err)
+                add_domain_error(form, err)
             else:
                 messages.success(request, _("The link was recorded."))
                 return redirect(_profile_url(source))
-    return _form_page(
+    return form_page(
         request,
         form,
-        _("Link %(name)s with another organisation") % {"name": source.name},
-        _profile_url(source),
+        title=_("Link %(name)s with another organisation") % {"name": source.name},
+        back=_profile_url(source),
     )
 
 
@@ -651,12 +642,15 @@ def assessment_new(request: HttpRequest, slug: str) -> HttpResponse:
                 notes=notes,
             )
         except DomainError as err:
-            _apply_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request, _("Assessment recorded: level %(level)s.") % {"level": result.level}
             )
             return redirect("registry:commune", slug=item.slug)
-    return _form_page(
-        request, form, _("Assess the capacity of %(name)s") % {"name": item.name}, item_url(item)
+    return form_page(
+        request,
+        form,
+        title=_("Assess the capacity of %(name)s") % {"name": item.name},
+        back=item_url(item),
     )

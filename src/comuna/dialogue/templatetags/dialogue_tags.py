@@ -14,18 +14,11 @@ from django.utils.translation import gettext as _
 
 from comuna.core.models import Organisation
 from comuna.dialogue import charts, queries, render, stats
-from comuna.dialogue.models import Commitment, Demand
+from comuna.dialogue.forms import BodyForm
+from comuna.dialogue.models import Commitment, Demand, ReminderKind
 
 register = template.Library()
 
-STATE_CSS = {
-    "answered": "ok",
-    "resolved": "ok",
-    "overdue": "warn",
-    "very_overdue": "bad",
-    "withdrawn": "",
-    "escalated": "warn",
-}
 OUTCOME_CSS = {"kept": "ok", "late": "warn", "broken": "bad", "pending": ""}
 
 
@@ -41,7 +34,7 @@ def demand_state_label(demand: Demand, today: date) -> str:
 
 @register.filter
 def state_css(state: str) -> str:
-    return STATE_CSS.get(state, "")
+    return render.STATE_CSS.get(state, "")
 
 
 @register.filter
@@ -57,6 +50,19 @@ def outcome_label(commitment: Commitment, today: date) -> str:
 @register.filter
 def outcome_css(value: str) -> str:
     return OUTCOME_CSS.get(value, "")
+
+
+@register.filter
+def reminder_label(kind: str) -> str:
+    """The name of a kind of reminder ("before", "overdue"...) in the current language."""
+    return str(ReminderKind(kind).label) if kind in ReminderKind.values else kind
+
+
+@register.filter
+def body_field_label(name: str) -> str:
+    """The label of a field of a body's entry (the keys of a proposed correction)."""
+    found = BodyForm.base_fields.get(name)
+    return str(found.label) if found is not None and found.label else name
 
 
 @register.filter
